@@ -1,0 +1,121 @@
+"""The digest's data model: frozen, I/O-free records passed from stage to stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Author:
+    """One author as the source spelled the name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper, keyed by its arXiv id (without version) or by its normalised title.
+
+    Every text field is already normalised (whitespace folded, control characters removed)
+    but not escaped: escaping belongs to the writer of each output format.
+    """
+
+    key: str
+    title: str
+    abstract: str
+    arxiv_id: str | None = None
+    version: int | None = None
+    authors: tuple[Author, ...] = ()
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    url: str | None = None
+    code_urls: tuple[str, ...] = ()
+    project_url: str | None = None
+    upvotes: int | None = None
+    source_keywords: tuple[str, ...] = ()
+    announce_type: str | None = None
+    sources: tuple[str, ...] = ()
+    #: Position in its input (file order, then record order): the tie-breaker of last resort.
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword of one paper: its canonical form, the text readers see, and YAKE's score.
+
+    YAKE scores are "lower is better"; ``relevance`` turns that into "higher is better" so that
+    templates and themes need not know YAKE's convention.
+    """
+
+    key: str
+    text: str
+    score: float
+
+    @property
+    def relevance(self) -> float:
+        return 1.0 / (1.0 + self.score)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of papers under a readable name and a stable slug."""
+
+    slug: str
+    name: str
+    keywords: tuple[str, ...]
+    paper_keys: tuple[str, ...]
+    is_other: bool = False
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Why a paper sits in a theme: the keywords it shares with the theme."""
+
+    theme_slug: str
+    because: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A paper with everything the writers show next to it."""
+
+    paper: Paper
+    keywords: tuple[Keyword, ...]
+    themes: tuple[Placement, ...]
+    #: Date the paper is listed under in feeds: the source's date, else the build date.
+    listed: datetime
+
+
+@dataclass(frozen=True)
+class KeywordSlug:
+    """A keyword of the keyword index with its anchor and papers."""
+
+    key: str
+    text: str
+    slug: str
+    paper_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything a build writes, gathered before anything is written."""
+
+    title: str
+    site_url: str
+    built: datetime
+    entries: tuple[Entry, ...]
+    themes: tuple[Theme, ...]
+    keyword_index: tuple[KeywordSlug, ...] = ()
+    warnings: int = 0
+
+    @cached_property
+    def by_key(self) -> dict[str, Entry]:
+        """Entries by paper key, for writers that follow a theme's paper list."""
+        return {e.paper.key: e for e in self.entries}

@@ -1,0 +1,74 @@
+"""Input formats: one reader module per format, registered by name, picked by content.
+
+Adding a format is adding a module here that defines ``READER``; this package finds it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from digest.diagnostics import log
+from digest.errors import SourceError
+from digest.model import Paper
+from digest.sources.base import Reader
+from digest.sources.merge import merge_papers
+
+_NOT_READERS = {"base", "merge"}
+
+
+def _discover() -> dict[str, Reader]:
+    readers: dict[str, Reader] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name in _NOT_READERS or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        reader = getattr(module, "READER", None)
+        if reader is not None:
+            readers[reader.name] = reader
+    return readers
+
+
+READERS: dict[str, Reader] = _discover()
+#: Content sniffing tries specific formats first; the plain-text page dump is the fallback.
+_SNIFF_ORDER = sorted(READERS, key=lambda name: (name == "trending", name))
+
+
+def reader_for(path: Path, fmt: str | None = None) -> Reader:
+    """Return the reader named ``fmt``, or the first whose sniffing accepts ``path``."""
+    if fmt is not None:
+        try:
+            return READERS[fmt]
+        except KeyError:
+            known = ", ".join(sorted(READERS))
+            raise SourceError(f"Unknown input format {fmt!r}; known formats: {known}") from None
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise SourceError(f"Cannot read '{path}': {exc.strerror}") from exc
+    for name in _SNIFF_ORDER:
+        if READERS[name].sniff(path, head):
+            return READERS[name]
+    raise SourceError(f"Cannot tell the format of '{path}'; name it with --format")
+
+
+def read_inputs(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
+    """Read every input and merge papers that share a key, in input order."""
+    papers: list[Paper] = []
+    for file_index, path in enumerate(paths):
+        reader = reader_for(path, fmt)
+        count_before = len(papers)
+        papers.extend(_numbered(reader.read(path), file_index))
+        log.info("Read %d papers from '%s' (%s)", len(papers) - count_before, path, reader.name)
+    return merge_papers(papers)
+
+
+def _numbered(papers: Iterable[Paper], file_index: int) -> Iterable[Paper]:
+    """Give each paper a global order: file position first, then its place in the file."""
+    from dataclasses import replace
+
+    for paper in papers:
+        yield replace(paper, order=file_index * 10_000_000 + paper.order)
