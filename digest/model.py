@@ -108,6 +108,7 @@ class Digest:
     """Everything a build writes, gathered before anything is written."""
 
     title: str
+    description: str
     site_url: str
     built: datetime
     entries: tuple[Entry, ...]

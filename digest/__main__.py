@@ -1,0 +1,5 @@
+"""``python -m digest``: the same command line as the ``digest`` script."""
+
+from digest.cli import main
+
+raise SystemExit(main())

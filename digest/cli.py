@@ -1,0 +1,125 @@
+"""The command line: parse flags, call the pipeline, turn DigestErrors into messages and codes.
+
+Exit codes: 0 success, 1 a DigestError (bad input, failed build, --strict warnings), 2 misuse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from digest import __version__
+from digest.config import Config, load_config
+from digest.errors import DigestError
+
+CONFIG_FILE = "digest.toml"
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        return f"{record.levelname}: {message}" if record.levelno >= logging.WARNING else message
+
+
+def _setup_logging(verbosity: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("digest")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG)
+    root.propagate = False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Turn research paper listings into a themed static site with feeds.",
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="print only warnings and errors")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="print debugging details")
+    parser.add_argument(
+        "--config", metavar="FILE", help=f"digest settings (TOML; default: ./{CONFIG_FILE} if present)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="build the site, feed and export from paper listings",
+        description="Read paper listings, extract keywords, group papers into themes and build "
+        "the site. With no INPUT, builds the bundled example page.",
+    )
+    build.add_argument("inputs", nargs="*", metavar="INPUT", type=Path, help="listing files to read")
+    build.add_argument("--site-dir", metavar="DIR", help="publish the site here (default: mkdocs.yml's site_dir)")
+    build.add_argument("--format", metavar="NAME", help="input format of every INPUT (default: detect)")
+    build.add_argument("--strict", action="store_true", default=None, help="fail on any warning")
+    build.add_argument("--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
+
+    serve = commands.add_parser(
+        "serve", help="serve the built site locally", description="Serve the built site over HTTP."
+    )
+    serve.add_argument("--site-dir", metavar="DIR", help="the site to serve (default: mkdocs.yml's site_dir)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = Path(args.config) if args.config else Path(CONFIG_FILE)
+    overrides = {
+        "site_dir": getattr(args, "site_dir", None),
+        "format": getattr(args, "format", None),
+        "strict": getattr(args, "strict", None),
+        "mkdocs_config": getattr(args, "mkdocs_config", None),
+    }
+    return load_config(path if (args.config or path.is_file()) else None, overrides)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from digest.pipeline import build
+
+    result = build(_config(args), args.inputs)
+    digest = result.digest
+    site = result.site_dir
+    try:
+        shown = site.relative_to(Path.cwd())
+    except ValueError:
+        shown = site
+    print(
+        f"Built {len(digest.entries)} papers in {len(digest.themes)} themes into {shown}/ "
+        f"({result.warnings} warning(s)).\n"
+        f"Open {shown}/index.html, or view it at http://127.0.0.1:8000/ with: digest serve"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from digest.serve import serve
+    from digest.site import read_settings
+
+    config = _config(args)
+    settings = read_settings(config.mkdocs_config, config.site_dir)
+    serve(settings.site_dir, args.bind, args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose - args.quiet)
+    handlers = {"build": _build, "serve": _serve}
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return handlers[args.command](args)
+    except DigestError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was published.", file=sys.stderr)
+        return 130

@@ -1,0 +1,193 @@
+"""Typed, validated configuration: frozen dataclasses, one loader, all problems at once.
+
+digest's own settings live in ``digest.toml`` beside ``mkdocs.yml`` so that ``mkdocs.yml``
+stays plain MkDocs. Every option has a type, a default and a one-line description; unknown
+keys are errors, and command-line flags override the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from digest.errors import ConfigError
+
+
+def option(default: Any, doc: str) -> Any:
+    """Declare a config option with its default and the one line users see in errors/docs."""
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": doc})
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class KeywordConfig:
+    """How YAKE extracts keywords (see digest.keywords)."""
+
+    language: str = option("en", "YAKE stop-word language (two-letter code)")
+    max_ngram: int = option(3, "longest keyword, in words")
+    top: int = option(20, "keywords YAKE returns per paper, before normalisation")
+    keep: int = option(8, "keywords kept per paper after folding and subsumption")
+    dedup_limit: float = option(0.9, "YAKE's similarity limit for near-duplicate candidates")
+    dedup_function: str = option("seqm", "YAKE's similarity function: seqm, jaro or levs")
+    window_size: int = option(1, "YAKE's co-occurrence window")
+    max_chars: int = option(60, "longest keyword kept, in characters")
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """How papers are grouped into themes (see digest.themes)."""
+
+    max_share: float = option(0.2, "largest share of all papers one theme may hold")
+    min_size: int = option(3, "fewest papers a theme may hold; smaller groups are merged")
+    min_themes: int = option(4, "fewest themes to aim for")
+    max_themes: int = option(30, "most themes to aim for")
+    name_keywords: int = option(2, "keywords in a theme's name")
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """The site-wide feed."""
+
+    items: int = option(50, "most items in a feed, newest first")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know besides its inputs' content."""
+
+    title: str = option("Research digest", "the digest's name, shown on the home page and feeds")
+    description: str = option(
+        "Recent research papers, grouped into themes by their keywords.",
+        "one sentence under the title on the home page and in feeds",
+    )
+    inputs: list[str] = option([], "input files (default: the bundled example page)")
+    format: str = option("", "input format for every input (default: detect per file)")
+    mkdocs_config: str = option("mkdocs.yml", "the MkDocs configuration to build with")
+    site_dir: str = option("", "where the site is published (default: mkdocs.yml's site_dir)")
+    templates_dir: str = option("", "page templates (default: site_templates/ or the bundled)")
+    strict: bool = option(False, "fail the run on any warning")
+    keywords: KeywordConfig = field(default_factory=KeywordConfig)
+    themes: ThemeConfig = field(default_factory=ThemeConfig)
+    feed: FeedConfig = field(default_factory=FeedConfig)
+
+
+def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> Config:
+    """Load ``path`` (TOML; absent means defaults), apply CLI ``overrides``, validate all."""
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"Cannot read config file '{path}': {exc.strerror}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Config file '{path}' is not valid TOML: {exc}") from exc
+    problems: list[str] = []
+    config = _build(Config, raw, "", problems)
+    if overrides:
+        config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    problems.extend(_check(config))
+    if problems:
+        where = f" in '{path}'" if path else ""
+        raise ConfigError(f"Invalid configuration{where}:\n  " + "\n  ".join(problems))
+    return config
+
+
+def _build(cls: type, raw: object, prefix: str, problems: list[str]) -> Any:
+    if not isinstance(raw, dict):
+        problems.append(f"Config value '{prefix.rstrip('.')}': expected a table")
+        return cls()
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    for key in sorted(set(raw) - set(known)):
+        problems.append(f"Config key '{prefix}{key}': unknown option")
+    values: dict[str, Any] = {}
+    for name, spec in known.items():
+        if name not in raw:
+            continue
+        hint, value, dotted = hints[name], raw[name], f"{prefix}{name}"
+        if is_dataclass(hint):
+            values[name] = _build(hint, value, f"{dotted}.", problems)  # type: ignore[arg-type]
+        elif _type_ok(hint, value):
+            values[name] = value
+        else:
+            problems.append(f"Config value '{dotted}': expected {_describe(hint)}, got {value!r}")
+        del spec
+    return cls(**values)
+
+
+def _type_ok(hint: Any, value: object) -> bool:
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint == list[str]:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return False
+
+
+def _describe(hint: Any) -> str:
+    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+    return names.get(hint, "a list of strings")
+
+
+def _check(config: Config) -> list[str]:
+    """Range checks that types alone cannot express (ROBUSTNESS 25)."""
+    from digest.keywords import languages  # keywords imports this module's types
+
+    problems = []
+    kw, th = config.keywords, config.themes
+    # yake returns every candidate for top <= 0: never what a user meant.
+    for dotted, value in (
+        ("keywords.top", kw.top),
+        ("keywords.keep", kw.keep),
+        ("keywords.max_ngram", kw.max_ngram),
+        ("keywords.window_size", kw.window_size),
+        ("keywords.max_chars", kw.max_chars),
+        ("themes.min_size", th.min_size),
+        ("themes.min_themes", th.min_themes),
+        ("themes.max_themes", th.max_themes),
+        ("themes.name_keywords", th.name_keywords),
+        ("feed.items", config.feed.items),
+    ):
+        if value <= 0:
+            problems.append(f"Config value '{dotted}': expected a positive integer, got {value}")
+    if kw.language not in languages():
+        problems.append(
+            f"Config value 'keywords.language': unknown language {kw.language!r}; "
+            f"YAKE knows {', '.join(languages())}"
+        )
+    if kw.dedup_function not in ("seqm", "jaro", "levs"):
+        problems.append(
+            f"Config value 'keywords.dedup_function': expected seqm, jaro or levs, "
+            f"got {kw.dedup_function!r}"
+        )
+    if not 0 < kw.dedup_limit <= 1:
+        problems.append(f"Config value 'keywords.dedup_limit': expected (0, 1], got {kw.dedup_limit}")
+    if not 0 < th.max_share <= 1:
+        problems.append(f"Config value 'themes.max_share': expected (0, 1], got {th.max_share}")
+    if th.min_themes > th.max_themes:
+        problems.append("Config value 'themes.min_themes': larger than themes.max_themes")
+    return problems
+
+
+def describe_options() -> list[tuple[str, str, str]]:
+    """Return (option, default, description) rows for the README and ``digest config``."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(cls: type, prefix: str) -> None:
+        for f in fields(cls):
+            if f.default_factory is not MISSING and is_dataclass(f.default_factory):
+                walk(f.default_factory, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+                continue
+            default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+            rows.append((f"{prefix}{f.name}", repr(default), f.metadata.get("doc", "")))
+
+    walk(Config, "")
+    return rows

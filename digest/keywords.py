@@ -1,0 +1,221 @@
+"""Keyword extraction: the one module that imports yake, and the rules that tidy its output.
+
+YAKE is run on cleaned title + abstract. Its raw output repeats itself ("neural network",
+"neural networks", "Neural Networks"), nests ("network" inside "neural network") and is full of
+generic research words; the rules below fold, drop and cap it so that what remains is worth
+showing as a chip and grouping on.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yake
+
+from digest.cleaning import TEX_WORDS, clean_for_keywords
+from digest.config import KeywordConfig
+from digest.errors import KeywordError
+from digest.model import Keyword, Paper
+from digest.text import fold
+
+# Single words too general to describe a paper on their own. Corpus statistics (see themes)
+# catch the rest; this list only covers what one paper's keywords cannot reveal.
+GENERIC_WORDS = frozenset(
+    """
+    learning model models method methods approach approaches paper work works result results
+    problem problems task tasks performance framework frameworks algorithm algorithms data
+    dataset datasets network networks neural deep training analysis system systems study
+    experiments experiment propose proposed novel new show based using use existing recent
+    state art approach technique techniques application applications information structure
+    function functions theory process set sets number time way case cases first two one
+    efficient effective large small high low better significant improvement improvements
+    find finds show shows present presents demonstrate provide provides achieve achieves
+    introduce introduces develop obtain consider standard general generic various different
+    main key important simple strong good recent existing previous current common specific
+    adaptive functional continual effect effects property properties type types form level
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class RawKeyword:
+    """One keyword as YAKE returned it for one paper: surface text and score (lower is better)."""
+
+    text: str
+    score: float
+
+
+class _YakeFailure(logging.Handler):
+    """Catch yake's own warning: it logs internal exceptions and then returns []."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@lru_cache(maxsize=4)
+def _extractor(settings: KeywordConfig) -> yake.KeywordExtractor:
+    # Every argument is passed by its real name: yake silently drops unknown keyword arguments.
+    return yake.KeywordExtractor(
+        lan=settings.language,
+        n=settings.max_ngram,
+        dedup_lim=settings.dedup_limit,
+        dedup_func=settings.dedup_function,
+        window_size=settings.window_size,
+        top=settings.top,
+        features=None,
+        stopwords=None,
+        lemmatize=False,
+    )
+
+
+def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
+    """Run YAKE on already cleaned text; raise KeywordError if YAKE failed internally."""
+    if not isinstance(text, str):
+        raise KeywordError(f"keyword extraction needs text, got {type(text).__name__}")
+    if not text.strip():
+        return []
+    failure = _YakeFailure()
+    yake_log = logging.getLogger("yake")
+    yake_log.addHandler(failure)
+    try:
+        pairs = _extractor(settings).extract_keywords(text)
+    finally:
+        yake_log.removeHandler(failure)
+    if failure.messages:
+        raise KeywordError(f"YAKE failed: {failure.messages[0][:200]}")
+    # yake returns numpy floats; the model holds plain floats only.
+    return [RawKeyword(str(kw), float(score)) for kw, score in pairs]
+
+
+@lru_cache(maxsize=8)
+def stopwords(language: str) -> frozenset[str]:
+    """Return YAKE's stop-word list for ``language``, so every stage agrees on what a stop word is."""
+    folder = importlib.resources.files("yake") / "core" / "StopwordsList"
+    data = (folder / f"stopwords_{language}.txt").read_bytes().decode("utf-8", "replace")
+    return frozenset(w.strip().lower() for w in data.splitlines() if w.strip())
+
+
+def languages() -> tuple[str, ...]:
+    """Return the languages YAKE has stop words for."""
+    folder = importlib.resources.files("yake") / "core" / "StopwordsList"
+    names = (p.name for p in folder.iterdir())
+    return tuple(sorted(n[10:-4] for n in names if n.startswith("stopwords_") and "noLang" not in n))
+
+
+def keyword_text(paper: Paper) -> str:
+    """Return the text YAKE sees for a paper: title sentence, then abstract, both cleaned."""
+    title = clean_for_keywords(paper.title).rstrip(".")
+    return f"{title}. {clean_for_keywords(paper.abstract)}".strip(". ")
+
+
+def extract_raw(
+    papers: Sequence[Paper], settings: KeywordConfig, executor: Executor | None = None
+) -> list[list[RawKeyword]]:
+    """Run YAKE over every paper, on ``executor`` if given (any concurrent.futures Executor)."""
+    texts = [keyword_text(p) for p in papers]
+    mapper: Callable[..., Iterable[list[RawKeyword]]] = executor.map if executor else map
+    chunks = max(1, len(texts) // 32)
+    if executor is not None:
+        return list(executor.map(run_yake, texts, [settings] * len(texts), chunksize=chunks))
+    return list(mapper(run_yake, texts, [settings] * len(texts)))
+
+
+_WORD = re.compile(r"[^\W\d_][\w'+#-]*|\d[\w.+-]*", re.UNICODE)
+
+
+# Words whose plural and singular are the same, or that only look plural.
+_INVARIANT = frozenset("series species means news physics mathematics dynamics bias gas lens".split())
+
+
+def singular(word: str) -> str:
+    """Fold an English plural to its singular, conservatively (for comparison, not display)."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics")):
+        return word
+    if word in _INVARIANT:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def keyword_key(text: str) -> str:
+    """Return the canonical form of a keyword: folded, hyphens as spaces, last word singular."""
+    words = fold(text.replace("-", " ")).split()
+    if words:
+        words[-1] = singular(words[-1])
+    return " ".join(words)
+
+
+def is_acceptable(key: str, text: str, settings: KeywordConfig) -> bool:
+    """Reject keywords that are generic, mathematical leftovers, numbers or too long."""
+    words = key.split()
+    if not words or len(text) > settings.max_chars:
+        return False
+    if len(words) == 1 and (words[0] in GENERIC_WORDS or singular(words[0]) in GENERIC_WORDS):
+        return False
+    if any(w in TEX_WORDS for w in text.split()):
+        return False
+    if all(w in GENERIC_WORDS for w in words):
+        return False
+    return any(c.isalpha() for c in key) and len(key) >= 2
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    return f" {shorter} " in f" {longer} "
+
+
+def tidy(raw: Sequence[RawKeyword], settings: KeywordConfig) -> list[tuple[str, RawKeyword]]:
+    """Fold duplicates, drop unacceptable and subsumed keywords; return ``(key, best)`` pairs.
+
+    A keyword contained in a longer keyword of the same paper ("network" in "neural network")
+    is dropped: it would otherwise count the same evidence twice.
+    """
+    best: dict[str, RawKeyword] = {}
+    for kw in raw:
+        key = keyword_key(kw.text)
+        if is_acceptable(key, kw.text, settings) and (key not in best or kw.score < best[key].score):
+            best[key] = kw
+    keys = sorted(best, key=lambda k: (best[k].score, k))
+    kept = [k for k in keys if not any(o != k and _contains(o, k) for o in keys)]
+    return [(k, best[k]) for k in kept[: settings.keep]]
+
+
+def surface_forms(tidied: Iterable[Iterable[tuple[str, RawKeyword]]]) -> dict[str, str]:
+    """Choose, per keyword key, the surface form readers see: the most common one in the corpus.
+
+    Ties go to the form with the fewest capitals, then alphabetical order, so the choice never
+    depends on input order.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for paper_keywords in tidied:
+        for key, kw in paper_keywords:
+            counts.setdefault(key, Counter())[kw.text] += 1
+    return {
+        key: min(forms.items(), key=lambda f: (-f[1], sum(c.isupper() for c in f[0]), f[0]))[0]
+        for key, forms in counts.items()
+    }
+
+
+def extract_keywords(
+    papers: Sequence[Paper], settings: KeywordConfig, executor: Executor | None = None
+) -> list[tuple[Keyword, ...]]:
+    """Return each paper's keywords, best first, folded and with corpus-wide surface forms."""
+    tidied = [tidy(raw, settings) for raw in extract_raw(papers, settings, executor)]
+    forms = surface_forms(tidied)
+    return [
+        tuple(Keyword(key=key, text=forms[key], score=kw.score) for key, kw in paper_keywords)
+        for paper_keywords in tidied
+    ]

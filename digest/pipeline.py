@@ -1,0 +1,166 @@
+"""The build, stage by stage: read -> keywords -> themes -> Digest -> write -> render -> publish.
+
+Everything is gathered into one immutable :class:`Digest` before anything is written; a failure
+at any stage leaves the published site and docs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from digest import atomic
+from digest.config import Config
+from digest.diagnostics import WarningCounter, counting_warnings, log
+from digest.errors import BuildError, SourceError, StrictError
+from digest.keywords import extract_keywords
+from digest.model import Digest, Entry, Keyword, KeywordSlug, Paper
+from digest.site import SiteSettings, read_settings, render
+from digest.slugs import SlugRegistry
+from digest.sources import read_inputs
+from digest.themes import group
+from digest.writers.export import export_json
+from digest.writers.feeds import feed_entries, rss
+from digest.writers.pages import PageWriter
+
+FEED_PATH = "feed.xml"
+EXPORT_PATH = "digest.json"
+
+
+def bundled_example() -> Path:
+    """Return the bundled example input: a real "trending papers" page dump."""
+    return Path(str(files("digest") / "examples" / "trending-papers.txt"))
+
+
+def templates_dir(config: Config) -> Path:
+    """Return the page templates: the configured folder, ./site_templates, or the bundled."""
+    if config.templates_dir:
+        return Path(config.templates_dir)
+    here = Path(__file__).parent
+    for candidate in (Path("site_templates"), here / "bundle" / "site_templates", here.parent / "site_templates"):
+        if (candidate / "theme.md.j2").is_file():
+            return candidate
+    raise BuildError("No page templates found: reinstall digest or set templates_dir")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced, for the CLI's summary."""
+
+    digest: Digest
+    site_dir: Path
+    warnings: int
+
+
+def build_date(papers: Sequence[Paper]) -> datetime:
+    """Date the build: SOURCE_DATE_EPOCH, else the newest date in the data, else today (UTC).
+
+    Never the time of day: a rebuild on the same inputs and day writes the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}") from None
+    dates = [d for p in papers for d in (p.published, p.updated) if d is not None]
+    if dates:
+        return max(dates).astimezone(UTC)
+    today = datetime.now(UTC).date()
+    return datetime(today.year, today.month, today.day, tzinfo=UTC)
+
+
+def gather(config: Config, settings: SiteSettings, inputs: Sequence[Path], executor: Executor | None = None) -> Digest:
+    """Read, extract and group: return the complete Digest, writing nothing."""
+    papers = read_inputs(inputs, config.format or None)
+    if not papers:
+        raise SourceError("The inputs hold no papers: nothing to build (the site is unchanged)")
+    keywords = extract_keywords(papers, config.keywords, executor)
+    for paper, kws in zip(papers, keywords, strict=True):
+        if not kws:
+            log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
+    grouping = group(papers, keywords, config.themes, config.keywords.language)
+    built = build_date(papers)
+    entries = tuple(
+        Entry(paper, kws, grouping.placements[paper.key], (paper.published or built).astimezone(UTC))
+        for paper, kws in zip(papers, keywords, strict=True)
+    )
+    return Digest(
+        title=config.title,
+        description=config.description,
+        site_url=settings.site_url if settings.site_url.endswith("/") else settings.site_url + "/",
+        built=built,
+        entries=entries,
+        themes=grouping.themes,
+        keyword_index=keyword_index(papers, keywords),
+    )
+
+
+def keyword_index(papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]]) -> tuple[KeywordSlug, ...]:
+    """Return every keyword with a unique anchor and its papers, sorted for readers."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for paper, kws in zip(papers, keywords, strict=True):
+        for kw in kws:
+            found.setdefault(kw.key, (kw.text, []))[1].append(paper.key)
+    slugs = SlugRegistry(frozenset())
+    index = []
+    for key in sorted(found, key=lambda k: (found[k][0].casefold(), k)):
+        text, keys = found[key]
+        index.append(KeywordSlug(key, text, "kw-" + slugs.claim(key), tuple(keys)))
+    return tuple(index)
+
+
+def write_docs(digest: Digest, config: Config, docs: Path) -> None:
+    """Write every generated file of the docs folder."""
+    pages = PageWriter(templates_dir(config), digest).pages()
+    for relative, text in sorted(pages.items()):
+        target = docs / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    entries = feed_entries(digest, config.feed.items)
+    (docs / FEED_PATH).write_bytes(rss(digest, entries, FEED_PATH, digest.title))
+    (docs / EXPORT_PATH).write_bytes(export_json(digest))
+
+
+def build(config: Config, inputs: Sequence[Path] = (), executor: Executor | None = None) -> BuildResult:
+    """Build and publish the site; on any failure the previous site and docs stay in place."""
+    settings = read_settings(config.mkdocs_config, config.site_dir)
+    paths = list(inputs) or [Path(p) for p in config.inputs] or [bundled_example()]
+    with counting_warnings() as counter:
+        digest = gather(config, settings, paths, executor)
+        _check_strict(config, counter)
+        staging = atomic.staging_dir(settings.site_dir)
+        try:
+            docs, site = staging / "docs", staging / "site"
+            write_docs(digest, config, docs)
+            render(settings, docs, site, int(digest.built.timestamp()))
+            _verify(site)
+            _check_strict(config, counter)
+            atomic.swap_in(docs, settings.docs_dir)
+            atomic.swap_in(site, settings.site_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(digest, settings.site_dir, counter.count)
+
+
+def _check_strict(config: Config, counter: WarningCounter) -> None:
+    if config.strict and counter.count:
+        raise StrictError(
+            f"{counter.count} warning(s) with --strict; the site is unchanged. First: "
+            f"{counter.messages[0]}"
+        )
+
+
+def _verify(site: Path) -> None:
+    """Refuse to publish a site that lacks its home page, feed or export."""
+    for required in ("index.html", FEED_PATH, EXPORT_PATH):
+        if not (site / required).is_file():
+            raise BuildError(f"The built site lacks {required}; the previous site is kept")
+    json.loads((site / EXPORT_PATH).read_bytes())

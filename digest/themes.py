@@ -1,0 +1,283 @@
+"""Group papers into themes: cluster their text vectors, then name clusters by keywords.
+
+Pure functions of papers and keywords. Papers are sorted by key first, and every random choice
+uses a fixed seed, so the same papers in another order (or under another ``PYTHONHASHSEED``)
+give the same themes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digest.config import ThemeConfig
+from digest.keywords import GENERIC_WORDS
+from digest.model import Keyword, Paper, Placement, Theme
+from digest.slugs import SlugRegistry
+from digest.vectors import keyword_phrases, terms, tfidf_lsa
+
+OTHER_SLUG = "other"
+OTHER_NAME = "Other papers"
+#: A phrase in more than this share of all papers is too common to name a theme.
+GENERIC_SHARE = 0.12
+SEED = 20240601
+# A theme name becomes a page title, which Material prints into <title> after unescaping it:
+# names keep only characters that can never form markup.
+_NAME_UNSAFE = re.compile(r"[^\w \-+#.,/'()]")
+_MODIFIER_ENDINGS = ("al", "ive", "ous", "ed", "ing", "ic", "able", "ible", "ar", "ful", "less")
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Themes, and each paper's placements (primary first) by paper key."""
+
+    themes: tuple[Theme, ...]
+    placements: dict[str, tuple[Placement, ...]]
+
+
+def group(
+    papers: Sequence[Paper],
+    keywords: Sequence[Sequence[Keyword]],
+    settings: ThemeConfig,
+    language: str = "en",
+) -> Grouping:
+    """Place every paper in a theme; papers with no keywords go to a small "other" theme."""
+    pairs = sorted(zip(papers, keywords, strict=True), key=lambda pk: pk[0].key)
+    usable = [(p, k) for p, k in pairs if k]
+    leftover = [p for p, k in pairs if not k]
+    clusters: list[list[int]] = []
+    vectors = np.zeros((0, 1))
+    if len(usable) >= 2 * settings.min_size:
+        vectors = tfidf_lsa([terms(p, k, language) for p, k in usable])
+        clusters = _cluster(vectors, settings, total=len(pairs))
+    elif usable:
+        clusters = [list(range(len(usable)))]
+    phrases = [keyword_phrases(k, language) for _, k in usable]
+    names = _name_clusters(clusters, phrases, settings)
+    slugs = SlugRegistry()
+    themes: list[Theme] = []
+    placements: dict[str, list[Placement]] = {}
+    centroids = [_centroid(vectors, c) for c in clusters] if len(vectors) else []
+    for index, members in enumerate(clusters):
+        name_phrases = names[index]
+        if not name_phrases:
+            leftover.extend(usable[i][0] for i in members)
+            continue
+        slug = slugs.claim(" ".join(name_phrases))
+        ranked = _rank(members, vectors, centroids[index]) if centroids else members
+        keys = tuple(usable[i][0].key for i in ranked)
+        themes.append(Theme(slug, _display_name(name_phrases, usable, members), name_phrases, keys))
+        for i in ranked:
+            because = _because(usable[i][1], name_phrases, phrases[i])
+            placements.setdefault(usable[i][0].key, []).append(Placement(slug, because))
+    _add_secondary(usable, clusters, centroids, vectors, themes, placements, names)
+    themes.sort(key=lambda t: (-len(t.paper_keys), t.slug))
+    if leftover:
+        other = slugs.claim(OTHER_SLUG)
+        keys = tuple(sorted(p.key for p in leftover))
+        themes.append(Theme(other, OTHER_NAME, (), keys, is_other=True))
+        for key in keys:
+            placements[key] = [Placement(other, ())]
+    return Grouping(tuple(themes), {k: tuple(v) for k, v in sorted(placements.items())})
+
+
+def _cluster(vectors: NDArray[np.float64], settings: ThemeConfig, total: int) -> list[list[int]]:
+    """Spherical k-means with k from the data, then split oversized and merge tiny clusters."""
+    n = len(vectors)
+    k = min(settings.max_themes, max(settings.min_themes, round(math.sqrt(n / 2))))
+    k = max(1, min(k, n // settings.min_size))
+    labels = _kmeans(vectors, k)
+    clusters = [sorted(np.flatnonzero(labels == c).tolist()) for c in range(k)]
+    cap = max(settings.min_size, math.floor(settings.max_share * total))
+    clusters = _split_oversized([c for c in clusters if c], vectors, cap, settings.min_size)
+    return _merge_small(clusters, vectors, settings.min_size, cap)
+
+
+def _kmeans(vectors: NDArray[np.float64], k: int, restarts: int = 8) -> NDArray[np.int64]:
+    """Return labels of the best of several seeded spherical k-means runs (by cohesion)."""
+    rng = np.random.default_rng(SEED)
+    best_labels = np.zeros(len(vectors), dtype=np.int64)
+    best_score = -np.inf
+    for _ in range(restarts):
+        centres = _plus_plus(vectors, k, rng)
+        labels = best_labels
+        for _ in range(50):
+            sims = vectors @ centres.T
+            new = sims.argmax(axis=1)
+            if np.array_equal(new, labels):
+                break
+            labels = new
+            for c in range(k):
+                members = vectors[labels == c]
+                if len(members):
+                    centre = members.sum(axis=0)
+                    centres[c] = centre / (np.linalg.norm(centre) or 1.0)
+        score = float((vectors * centres[labels]).sum())
+        if score > best_score + 1e-9:
+            best_score, best_labels = score, labels.copy()
+    return best_labels
+
+
+def _plus_plus(vectors: NDArray[np.float64], k: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    centres = [vectors[rng.integers(len(vectors))]]
+    for _ in range(1, k):
+        distance = 1.0 - np.max(vectors @ np.array(centres).T, axis=1)
+        distance = np.clip(distance, 0, None) ** 2
+        total = distance.sum()
+        pick = rng.choice(len(vectors), p=distance / total) if total > 0 else rng.integers(len(vectors))
+        centres.append(vectors[pick])
+    return np.array(centres, dtype=np.float64)
+
+
+def _split_oversized(
+    clusters: list[list[int]], vectors: NDArray[np.float64], cap: int, min_size: int
+) -> list[list[int]]:
+    result: list[list[int]] = []
+    queue = list(clusters)
+    while queue:
+        members = queue.pop()
+        if len(members) <= cap or len(members) < 2 * min_size:
+            result.append(members)
+            continue
+        labels = _kmeans(vectors[members], 2, restarts=4)
+        halves = [[members[i] for i in np.flatnonzero(labels == c)] for c in (0, 1)]
+        if min(len(h) for h in halves) == 0:
+            # Identical vectors: cut in two by position to respect the cap.
+            halves = [members[: len(members) // 2], members[len(members) // 2 :]]
+        queue.extend(halves)
+    return sorted(result, key=lambda c: c[0])
+
+
+def _merge_small(
+    clusters: list[list[int]], vectors: NDArray[np.float64], min_size: int, cap: int
+) -> list[list[int]]:
+    """Move members of clusters under ``min_size`` to the nearest cluster with room."""
+    big = [c for c in clusters if len(c) >= min_size]
+    small = [i for c in clusters if len(c) < min_size for i in c]
+    if not big:
+        return [sorted(small)] if small else []
+    for i in sorted(small):
+        centroids = np.array([_centroid(vectors, c) for c in big])
+        order = np.argsort(-(centroids @ vectors[i]), kind="stable")
+        target = next((int(t) for t in order if len(big[t]) < cap), int(order[0]))
+        big[target].append(i)
+    return [sorted(c) for c in big]
+
+
+def _centroid(vectors: NDArray[np.float64], members: Sequence[int]) -> NDArray[np.float64]:
+    centre = vectors[list(members)].sum(axis=0)
+    norm = np.linalg.norm(centre)
+    return centre / norm if norm else centre
+
+
+def _rank(members: Sequence[int], vectors: NDArray[np.float64], centre: NDArray[np.float64]) -> list[int]:
+    """Order a theme's papers by relevance: closeness to the theme's centre, then key order."""
+    sims = vectors[list(members)] @ centre
+    return [members[j] for j in sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), members[j]))]
+
+
+def _name_clusters(
+    clusters: Sequence[Sequence[int]], phrases: Sequence[set[str]], settings: ThemeConfig
+) -> list[tuple[str, ...]]:
+    """Name each cluster by the keyword phrases most distinctive of it (in-share minus out-share).
+
+    Phrases common across the corpus ("neural network") or generic single words never name a
+    theme: they say nothing about what sets a group apart.
+    """
+    n = max(1, len(phrases))
+    df: Counter[str] = Counter(p for ps in phrases for p in ps)
+    # In a small corpus every shared phrase is "common"; only call it generic when it is shared
+    # well beyond what one theme may hold.
+    generic_df = max(GENERIC_SHARE * n, 2 * settings.min_size, 2 * settings.max_share * n)
+    names: list[tuple[str, ...]] = []
+    used: set[str] = set()
+    for members in clusters:
+        inside: Counter[str] = Counter(p for i in members for p in phrases[i])
+        scored = []
+        for phrase, count in inside.items():
+            words = phrase.split()
+            if count < 2 or df[phrase] > generic_df or all(w in GENERIC_WORDS for w in words):
+                continue
+            if len(words) == 1 and words[0].endswith(_MODIFIER_ENDINGS):
+                # A lone adjective or participle ("functional", "adaptive") names nothing.
+                continue
+            share_in = count / len(members)
+            share_out = (df[phrase] - count) / max(1, n - len(members))
+            # Multi-word phrases read better as names; prefer them at equal distinctiveness.
+            bonus = 1.0 + 0.25 * min(len(words) - 1, 2)
+            scored.append(((share_in - share_out) * bonus * math.sqrt(count), phrase))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        chosen: list[str] = []
+        for _, phrase in scored:
+            if any(phrase in c or c in phrase for c in chosen) or phrase in used:
+                continue
+            chosen.append(phrase)
+            if len(chosen) == settings.name_keywords:
+                break
+        if not chosen:
+            # Nothing distinctive is shared: name the group for its most common keyword phrase.
+            common = sorted(inside.items(), key=lambda pc: (-pc[1], -len(pc[0].split()), pc[0]))
+            chosen = [p for p, _ in common if p not in used][:1]
+        used.update(chosen)
+        names.append(tuple(chosen))
+    return names
+
+
+def _display_name(
+    name_phrases: Sequence[str], usable: Sequence[tuple[Paper, Sequence[Keyword]]], members: Sequence[int]
+) -> str:
+    """Return the readable theme name: the phrases' most common surface forms, joined."""
+    forms: dict[str, Counter[str]] = {p: Counter() for p in name_phrases}
+    for i in members:
+        for kw in usable[i][1]:
+            for phrase in name_phrases:
+                if kw.key == phrase:
+                    forms[phrase][kw.text] += 1
+    shown = []
+    for phrase in name_phrases:
+        text = min(forms[phrase].items(), key=lambda f: (-f[1], f[0]))[0] if forms[phrase] else phrase
+        # Keep acronyms and proper names ("LLM", "Wasserstein"); otherwise lower case.
+        if not any(c.isupper() for c in text[1:]):
+            text = text.lower()
+        shown.append(_NAME_UNSAFE.sub(" ", text).strip())
+    name = " and ".join(s for s in shown if s) or "Untitled"
+    return name[:1].upper() + name[1:]
+
+
+def _because(keywords: Sequence[Keyword], name_phrases: Sequence[str], phrases: set[str]) -> tuple[str, ...]:
+    """Return the paper's keywords that share a naming phrase of its theme."""
+    hits = [kw.text for kw in keywords if any(p in kw.key or kw.key in p for p in name_phrases)]
+    return tuple(hits) if hits else tuple(kw.text for kw in keywords[:2])
+
+
+def _add_secondary(
+    usable: Sequence[tuple[Paper, Sequence[Keyword]]],
+    clusters: Sequence[Sequence[int]],
+    centroids: Sequence[NDArray[np.float64]],
+    vectors: NDArray[np.float64],
+    themes: Sequence[Theme],
+    placements: dict[str, list[Placement]],
+    names: Sequence[tuple[str, ...]],
+) -> None:
+    """List a second theme for a paper nearly as close to it as to its own (not placed there)."""
+    named = [i for i, n in enumerate(names) if n]
+    if len(named) < 2:
+        return
+    slug_of = {names[i]: t.slug for i, t in zip(named, themes, strict=False)}
+    for index, members in enumerate(clusters):
+        if not names[index]:
+            continue
+        for i in members:
+            sims = {j: float(vectors[i] @ centroids[j]) for j in named}
+            own = sims[index]
+            others = sorted((s, j) for j, s in sims.items() if j != index)
+            if others and own > 0 and others[-1][0] >= 0.85 * own:
+                j = others[-1][1]
+                key = usable[i][0].key
+                placements[key].append(Placement(slug_of[names[j]], ()))

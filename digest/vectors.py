@@ -1,0 +1,95 @@
+"""Paper vectors for grouping: TF-IDF over cleaned words and keyword phrases, reduced by LSA.
+
+THEMES.md measured that a paper's top YAKE keywords alone group far worse than its whole text,
+so the text carries the grouping and keywords add weight to the phrases YAKE found.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digest.cleaning import clean_for_keywords
+from digest.keywords import keyword_key, singular, stopwords
+from digest.model import Keyword, Paper
+
+_TOKEN = re.compile(r"[^\W\d_][\w-]*[^\W_]|[^\W\d_]", re.UNICODE)
+#: How much a YAKE keyword phrase weighs against one occurrence of a plain word.
+KEYWORD_WEIGHT = 2.0
+LSA_DIMENSIONS = 100
+
+
+def terms(paper: Paper, keywords: Sequence[Keyword], language: str) -> Counter[str]:
+    """Return a paper's term counts: content words of title (twice) and abstract, plus phrases."""
+    stop = stopwords(language)
+    counts: Counter[str] = Counter()
+    title = clean_for_keywords(paper.title).lower()
+    body = clean_for_keywords(paper.abstract).lower()
+    for text, weight in ((title, 2), (body, 1)):
+        for token in _TOKEN.findall(text):
+            word = singular(token.replace("-", ""))
+            if len(word) > 2 and word not in stop:
+                counts[word] += weight
+    for kw in keywords:
+        if " " in kw.key:
+            counts[f"kw:{kw.key}"] += KEYWORD_WEIGHT
+    return counts
+
+
+def tfidf_lsa(docs: Sequence[Counter[str]]) -> NDArray[np.float64]:
+    """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors.
+
+    Terms in one document only carry no grouping signal and are dropped; the vocabulary is
+    sorted so the result never depends on dict order or ``PYTHONHASHSEED``.
+    """
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(doc.keys())
+    vocab = sorted(t for t, c in df.items() if c >= 2)
+    index = {t: i for i, t in enumerate(vocab)}
+    matrix = np.zeros((n, max(1, len(vocab))), dtype=np.float64)
+    for row, doc in enumerate(docs):
+        for term, count in doc.items():
+            col = index.get(term)
+            if col is not None:
+                matrix[row, col] = (1 + math.log(count)) * (math.log((1 + n) / (1 + df[term])) + 1)
+    matrix = _normalise(matrix)
+    dims = min(LSA_DIMENSIONS, n - 1, matrix.shape[1])
+    if dims >= 2:
+        u, s, _ = np.linalg.svd(matrix, full_matrices=False)
+        # Fix each component's sign so the decomposition is deterministic across LAPACK builds.
+        signs = np.sign(u[np.abs(u).argmax(axis=0), range(u.shape[1])])
+        signs[signs == 0] = 1
+        matrix = (u[:, :dims] * signs[:dims]) * s[:dims]
+    return _normalise(matrix)
+
+
+def _normalise(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def keyword_phrases(keywords: Sequence[Keyword], language: str) -> set[str]:
+    """Return a paper's keyword keys and their sub-phrases that could name a theme.
+
+    "efficient optimal transport" and "neural optimal transport" both contribute
+    "optimal transport", which is what a reader would call the shared theme.
+    """
+    stop = stopwords(language)
+    phrases: set[str] = set()
+    for kw in keywords:
+        words = kw.key.split()
+        for size in range(1, len(words) + 1):
+            for start in range(len(words) - size + 1):
+                part = words[start : start + size]
+                if part[0] in stop or part[-1] in stop:
+                    continue
+                phrases.add(keyword_key(" ".join(part)))
+    return phrases
