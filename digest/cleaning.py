@@ -13,17 +13,18 @@ import re
 # Names of LaTeX commands that show up as words once a scraper drops the backslash.
 TEX_WORDS = frozenset(
     """
-    mathcal mathbb mathbf mathrm mathsf mathit mathfrak mathscr boldsymbol operatorname textbf
-    textit textrm texttt textsc emph em it bf rm tt sc cite citep citet ref eqref label url href
-    frac dfrac tfrac sqrt sum prod int oint lim limsup liminf sup inf max min argmax argmin log
-    exp sin cos tan ln det tr circ cdot cdots ldots dots times otimes oplus wedge vee cap cup
-    setminus subset subseteq supset in notin forall exists nabla partial infty propto sim simeq
-    approx equiv neq leq geq le ge ll gg mid vert lvert rvert left right big bigl bigr langle
-    rangle lceil rceil lfloor rfloor hat tilde bar vec dot ddot overline underline widehat
-    widetilde alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
-    lambda mu nu xi omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi
-    omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega poly polylog mathop
-    displaystyle textstyle scriptstyle nolimits limits quad qquad star ast top perp
+    mathcal mathbb mathbf mathrm mathsf mathit mathfrak mathscr boldsymbol operatorname
+    textbf textit textrm texttt textsc emph em it bf rm tt sc cite citep citet ref eqref
+    label url href frac dfrac tfrac sqrt sum prod int oint lim limsup liminf sup inf max min
+    argmax argmin log exp sin cos tan ln det tr circ cdot cdots ldots dots times otimes
+    oplus wedge vee cap cup setminus subset subseteq supset in notin forall exists nabla
+    partial infty propto sim simeq approx equiv neq leq geq le ge ll gg mid vert lvert rvert
+    left right big bigl bigr langle rangle lceil rceil lfloor rfloor hat tilde bar vec dot
+    ddot overline underline widehat widetilde alpha beta gamma delta epsilon varepsilon zeta
+    eta theta vartheta iota kappa lambda mu nu xi omicron pi varpi rho varrho sigma varsigma
+    tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi
+    Psi Omega poly polylog mathop displaystyle textstyle scriptstyle nolimits limits quad
+    qquad star ast top perp
     """.split()
 )
 #: A "word" longer than this is a hash, a base64 blob or glued text, never a keyword.

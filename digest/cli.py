@@ -29,7 +29,9 @@ def _setup_logging(verbosity: int) -> None:
     handler.setFormatter(_Formatter())
     root = logging.getLogger("digest")
     root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG)
+    root.setLevel(
+        logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
+    )
     root.propagate = False
 
 
@@ -39,10 +41,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn research paper listings into a themed static site with feeds.",
     )
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
-    parser.add_argument("-q", "--quiet", action="count", default=0, help="print only warnings and errors")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="print debugging details")
     parser.add_argument(
-        "--config", metavar="FILE", help=f"digest settings (TOML; default: ./{CONFIG_FILE} if present)"
+        "-q", "--quiet", action="count", default=0, help="print only warnings and errors"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="print debugging details"
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"digest settings (TOML; default: ./{CONFIG_FILE} if present)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -52,18 +60,30 @@ def _parser() -> argparse.ArgumentParser:
         description="Read paper listings, extract keywords, group papers into themes and build "
         "the site. With no INPUT, builds the bundled example page.",
     )
-    build.add_argument("inputs", nargs="*", metavar="INPUT", type=Path, help="listing files to read")
-    build.add_argument("--site-dir", metavar="DIR", help="publish the site here (default: mkdocs.yml's site_dir)")
-    build.add_argument("--format", metavar="NAME", help="input format of every INPUT (default: detect)")
+    build.add_argument(
+        "inputs", nargs="*", metavar="INPUT", type=Path, help="listing files to read"
+    )
+    build.add_argument(
+        "--site-dir", metavar="DIR", help="publish the site here (default: mkdocs.yml's site_dir)"
+    )
+    build.add_argument(
+        "--format", metavar="NAME", help="input format of every INPUT (default: detect)"
+    )
     build.add_argument("--strict", action="store_true", default=None, help="fail on any warning")
-    build.add_argument("--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
+    build.add_argument(
+        "--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)"
+    )
 
     serve = commands.add_parser(
         "serve", help="serve the built site locally", description="Serve the built site over HTTP."
     )
-    serve.add_argument("--site-dir", metavar="DIR", help="the site to serve (default: mkdocs.yml's site_dir)")
+    serve.add_argument(
+        "--site-dir", metavar="DIR", help="the site to serve (default: mkdocs.yml's site_dir)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument(
+        "--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
     return parser
 
 

@@ -8,7 +8,7 @@ keys are errors, and command-line flags override the file.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -34,6 +34,7 @@ class KeywordConfig:
     dedup_function: str = option("seqm", "YAKE's similarity function: seqm, jaro or levs")
     window_size: int = option(1, "YAKE's co-occurrence window")
     max_chars: int = option(60, "longest keyword kept, in characters")
+    workers: int = option(0, "processes extracting keywords (0: one per CPU; 1: in-process)")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> C
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"Config file '{path}' is not valid TOML: {exc}") from exc
     problems: list[str] = []
-    config = _build(Config, raw, "", problems)
+    config: Config = _build(Config, raw, "", problems)
     if overrides:
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     problems.extend(_check(config))
@@ -158,6 +159,8 @@ def _check(config: Config) -> list[str]:
     ):
         if value <= 0:
             problems.append(f"Config value '{dotted}': expected a positive integer, got {value}")
+    if kw.workers < 0:
+        problems.append(f"Config value 'keywords.workers': expected 0 or more, got {kw.workers}")
     if kw.language not in languages():
         problems.append(
             f"Config value 'keywords.language': unknown language {kw.language!r}; "
@@ -169,7 +172,9 @@ def _check(config: Config) -> list[str]:
             f"got {kw.dedup_function!r}"
         )
     if not 0 < kw.dedup_limit <= 1:
-        problems.append(f"Config value 'keywords.dedup_limit': expected (0, 1], got {kw.dedup_limit}")
+        problems.append(
+            f"Config value 'keywords.dedup_limit': expected (0, 1], got {kw.dedup_limit}"
+        )
     if not 0 < th.max_share <= 1:
         problems.append(f"Config value 'themes.max_share': expected (0, 1], got {th.max_share}")
     if th.min_themes > th.max_themes:
@@ -183,10 +188,11 @@ def describe_options() -> list[tuple[str, str, str]]:
 
     def walk(cls: type, prefix: str) -> None:
         for f in fields(cls):
-            if f.default_factory is not MISSING and is_dataclass(f.default_factory):
-                walk(f.default_factory, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+            factory = f.default_factory
+            if callable(factory) and isinstance(factory, type) and is_dataclass(factory):
+                walk(factory, f"{prefix}{f.name}.")
                 continue
-            default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+            default = factory() if callable(factory) else f.default
             rows.append((f"{prefix}{f.name}", repr(default), f.metadata.get("doc", "")))
 
     walk(Config, "")

@@ -100,7 +100,7 @@ def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
 
 @lru_cache(maxsize=8)
 def stopwords(language: str) -> frozenset[str]:
-    """Return YAKE's stop-word list for ``language``, so every stage agrees on what a stop word is."""
+    """Return YAKE's stop words for ``language``, so every stage agrees on what one is."""
     folder = importlib.resources.files("yake") / "core" / "StopwordsList"
     data = (folder / f"stopwords_{language}.txt").read_bytes().decode("utf-8", "replace")
     return frozenset(w.strip().lower() for w in data.splitlines() if w.strip())
@@ -110,7 +110,9 @@ def languages() -> tuple[str, ...]:
     """Return the languages YAKE has stop words for."""
     folder = importlib.resources.files("yake") / "core" / "StopwordsList"
     names = (p.name for p in folder.iterdir())
-    return tuple(sorted(n[10:-4] for n in names if n.startswith("stopwords_") and "noLang" not in n))
+    return tuple(
+        sorted(n[10:-4] for n in names if n.startswith("stopwords_") and "noLang" not in n)
+    )
 
 
 def keyword_text(paper: Paper) -> str:
@@ -135,7 +137,11 @@ _WORD = re.compile(r"[^\W\d_][\w'+#-]*|\d[\w.+-]*", re.UNICODE)
 
 
 # Words whose plural and singular are the same, or that only look plural.
-_INVARIANT = frozenset("series species means news physics mathematics dynamics bias gas lens".split())
+_INVARIANT = frozenset(
+    """
+    series species means news physics mathematics dynamics bias gas lens
+    """.split()
+)
 
 
 def singular(word: str) -> str:
@@ -186,7 +192,9 @@ def tidy(raw: Sequence[RawKeyword], settings: KeywordConfig) -> list[tuple[str, 
     best: dict[str, RawKeyword] = {}
     for kw in raw:
         key = keyword_key(kw.text)
-        if is_acceptable(key, kw.text, settings) and (key not in best or kw.score < best[key].score):
+        if is_acceptable(key, kw.text, settings) and (
+            key not in best or kw.score < best[key].score
+        ):
             best[key] = kw
     keys = sorted(best, key=lambda k: (best[k].score, k))
     kept = [k for k in keys if not any(o != k and _contains(o, k) for o in keys)]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
-from concurrent.futures import Executor
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -44,7 +46,11 @@ def templates_dir(config: Config) -> Path:
     if config.templates_dir:
         return Path(config.templates_dir)
     here = Path(__file__).parent
-    for candidate in (Path("site_templates"), here / "bundle" / "site_templates", here.parent / "site_templates"):
+    for candidate in (
+        Path("site_templates"),
+        here / "bundle" / "site_templates",
+        here.parent / "site_templates",
+    ):
         if (candidate / "theme.md.j2").is_file():
             return candidate
     raise BuildError("No page templates found: reinstall digest or set templates_dir")
@@ -77,7 +83,9 @@ def build_date(papers: Sequence[Paper]) -> datetime:
     return datetime(today.year, today.month, today.day, tzinfo=UTC)
 
 
-def gather(config: Config, settings: SiteSettings, inputs: Sequence[Path], executor: Executor | None = None) -> Digest:
+def gather(
+    config: Config, settings: SiteSettings, inputs: Sequence[Path], executor: Executor | None = None
+) -> Digest:
     """Read, extract and group: return the complete Digest, writing nothing."""
     papers = read_inputs(inputs, config.format or None)
     if not papers:
@@ -89,7 +97,9 @@ def gather(config: Config, settings: SiteSettings, inputs: Sequence[Path], execu
     grouping = group(papers, keywords, config.themes, config.keywords.language)
     built = build_date(papers)
     entries = tuple(
-        Entry(paper, kws, grouping.placements[paper.key], (paper.published or built).astimezone(UTC))
+        Entry(
+            paper, kws, grouping.placements[paper.key], (paper.published or built).astimezone(UTC)
+        )
         for paper, kws in zip(papers, keywords, strict=True)
     )
     return Digest(
@@ -103,7 +113,9 @@ def gather(config: Config, settings: SiteSettings, inputs: Sequence[Path], execu
     )
 
 
-def keyword_index(papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]]) -> tuple[KeywordSlug, ...]:
+def keyword_index(
+    papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]]
+) -> tuple[KeywordSlug, ...]:
     """Return every keyword with a unique anchor and its papers, sorted for readers."""
     found: dict[str, tuple[str, list[str]]] = {}
     for paper, kws in zip(papers, keywords, strict=True):
@@ -129,12 +141,19 @@ def write_docs(digest: Digest, config: Config, docs: Path) -> None:
     (docs / EXPORT_PATH).write_bytes(export_json(digest))
 
 
-def build(config: Config, inputs: Sequence[Path] = (), executor: Executor | None = None) -> BuildResult:
-    """Build and publish the site; on any failure the previous site and docs stay in place."""
+def build(
+    config: Config, inputs: Sequence[Path] = (), executor: Executor | None = None
+) -> BuildResult:
+    """Build and publish the site; on any failure the previous site and docs stay in place.
+
+    ``executor`` runs keyword extraction; any ``concurrent.futures.Executor`` works (a Dask
+    cluster's, for a large backfill). Without one, a process pool sized by
+    ``keywords.workers`` is used.
+    """
     settings = read_settings(config.mkdocs_config, config.site_dir)
     paths = list(inputs) or [Path(p) for p in config.inputs] or [bundled_example()]
-    with counting_warnings() as counter:
-        digest = gather(config, settings, paths, executor)
+    with counting_warnings() as counter, _default_executor(config, executor) as pool:
+        digest = gather(config, settings, paths, pool)
         _check_strict(config, counter)
         staging = atomic.staging_dir(settings.site_dir)
         try:
@@ -148,6 +167,20 @@ def build(config: Config, inputs: Sequence[Path] = (), executor: Executor | None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(digest, settings.site_dir, counter.count)
+
+
+@contextmanager
+def _default_executor(config: Config, given: Executor | None) -> Iterator[Executor | None]:
+    """Yield ``given``, or a process pool for keyword extraction when more than one CPU helps."""
+    workers = config.keywords.workers or os.cpu_count() or 1
+    if given is not None or workers <= 1:
+        yield given
+        return
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts workers in milliseconds with yake already imported; spawn elsewhere.
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
 
 
 def _check_strict(config: Config, counter: WarningCounter) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config as mkdocs_load_config
@@ -61,7 +62,9 @@ def read_settings(config_name: str, site_dir: str = "") -> SiteSettings:
         config = _load(config_file, docs_dir=placeholder)
     base = Path.cwd() if bundled else config_file.parent
     docs = base / ("build/docs" if bundled else raw.get("docs_dir", "docs"))
-    site = Path(site_dir) if site_dir else base / ("site" if bundled else raw.get("site_dir", "site"))
+    site = (
+        Path(site_dir) if site_dir else base / ("site" if bundled else raw.get("site_dir", "site"))
+    )
     url = config["site_url"]
     if not url:
         raise ConfigError(
@@ -72,7 +75,7 @@ def read_settings(config_name: str, site_dir: str = "") -> SiteSettings:
     return SiteSettings(config_file, bundled, docs.absolute(), site.absolute(), url, name)
 
 
-def _load(config_file: Path, **overrides: object) -> MkDocsConfig:
+def _load(config_file: Path, **overrides: Any) -> MkDocsConfig:
     try:
         with _quiet_mkdocs():
             return mkdocs_load_config(str(config_file), **overrides)

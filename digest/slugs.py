@@ -8,8 +8,10 @@ import unicodedata
 
 #: Paths MkDocs or Material use themselves, or that a static host treats specially.
 RESERVED = frozenset(
-    "search assets tags 404 index sitemap feed feeds rss atom themes keywords issues rising "
-    "api static css js img images fonts javascripts stylesheets".split()
+    """
+    search assets tags 404 index sitemap feed feeds rss atom themes keywords issues rising
+    api static css js img images fonts javascripts stylesheets
+    """.split()
 )
 MAX_SLUG = 60
 

@@ -124,13 +124,19 @@ def _kmeans(vectors: NDArray[np.float64], k: int, restarts: int = 8) -> NDArray[
     return best_labels
 
 
-def _plus_plus(vectors: NDArray[np.float64], k: int, rng: np.random.Generator) -> NDArray[np.float64]:
+def _plus_plus(
+    vectors: NDArray[np.float64], k: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
     centres = [vectors[rng.integers(len(vectors))]]
     for _ in range(1, k):
         distance = 1.0 - np.max(vectors @ np.array(centres).T, axis=1)
         distance = np.clip(distance, 0, None) ** 2
         total = distance.sum()
-        pick = rng.choice(len(vectors), p=distance / total) if total > 0 else rng.integers(len(vectors))
+        pick = (
+            rng.choice(len(vectors), p=distance / total)
+            if total > 0
+            else rng.integers(len(vectors))
+        )
         centres.append(vectors[pick])
     return np.array(centres, dtype=np.float64)
 
@@ -171,15 +177,20 @@ def _merge_small(
 
 
 def _centroid(vectors: NDArray[np.float64], members: Sequence[int]) -> NDArray[np.float64]:
-    centre = vectors[list(members)].sum(axis=0)
-    norm = np.linalg.norm(centre)
+    centre: NDArray[np.float64] = vectors[list(members)].sum(axis=0)
+    norm = float(np.linalg.norm(centre))
     return centre / norm if norm else centre
 
 
-def _rank(members: Sequence[int], vectors: NDArray[np.float64], centre: NDArray[np.float64]) -> list[int]:
+def _rank(
+    members: Sequence[int], vectors: NDArray[np.float64], centre: NDArray[np.float64]
+) -> list[int]:
     """Order a theme's papers by relevance: closeness to the theme's centre, then key order."""
     sims = vectors[list(members)] @ centre
-    return [members[j] for j in sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), members[j]))]
+    return [
+        members[j]
+        for j in sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), members[j]))
+    ]
 
 
 def _name_clusters(
@@ -230,7 +241,9 @@ def _name_clusters(
 
 
 def _display_name(
-    name_phrases: Sequence[str], usable: Sequence[tuple[Paper, Sequence[Keyword]]], members: Sequence[int]
+    name_phrases: Sequence[str],
+    usable: Sequence[tuple[Paper, Sequence[Keyword]]],
+    members: Sequence[int],
 ) -> str:
     """Return the readable theme name: the phrases' most common surface forms, joined."""
     forms: dict[str, Counter[str]] = {p: Counter() for p in name_phrases}
@@ -241,7 +254,9 @@ def _display_name(
                     forms[phrase][kw.text] += 1
     shown = []
     for phrase in name_phrases:
-        text = min(forms[phrase].items(), key=lambda f: (-f[1], f[0]))[0] if forms[phrase] else phrase
+        text = (
+            min(forms[phrase].items(), key=lambda f: (-f[1], f[0]))[0] if forms[phrase] else phrase
+        )
         # Keep acronyms and proper names ("LLM", "Wasserstein"); otherwise lower case.
         if not any(c.isupper() for c in text[1:]):
             text = text.lower()
@@ -250,7 +265,9 @@ def _display_name(
     return name[:1].upper() + name[1:]
 
 
-def _because(keywords: Sequence[Keyword], name_phrases: Sequence[str], phrases: set[str]) -> tuple[str, ...]:
+def _because(
+    keywords: Sequence[Keyword], name_phrases: Sequence[str], phrases: set[str]
+) -> tuple[str, ...]:
     """Return the paper's keywords that share a naming phrase of its theme."""
     hits = [kw.text for kw in keywords if any(p in kw.key or kw.key in p for p in name_phrases)]
     return tuple(hits) if hits else tuple(kw.text for kw in keywords[:2])

@@ -20,7 +20,7 @@ from digest.model import Keyword, Paper
 
 _TOKEN = re.compile(r"[^\W\d_][\w-]*[^\W_]|[^\W\d_]", re.UNICODE)
 #: How much a YAKE keyword phrase weighs against one occurrence of a plain word.
-KEYWORD_WEIGHT = 2.0
+KEYWORD_WEIGHT = 2
 LSA_DIMENSIONS = 100
 
 
@@ -73,7 +73,8 @@ def tfidf_lsa(docs: Sequence[Counter[str]]) -> NDArray[np.float64]:
 def _normalise(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    normalised: NDArray[np.float64] = matrix / norms
+    return normalised
 
 
 def keyword_phrases(keywords: Sequence[Keyword], language: str) -> set[str]:

@@ -45,5 +45,7 @@ def safe_href(url: str) -> Markup | None:
     )
     for ch in unsafe:
         path, query, fragment = (p.replace(ch, quote(ch)) for p in (path, query, fragment))
-    netloc = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
+    netloc = (
+        parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
+    )
     return Markup(urlunsplit((parts.scheme.lower(), netloc, path, query, fragment)))
