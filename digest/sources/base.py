@@ -9,8 +9,8 @@ from typing import Any, Protocol
 from digest.diagnostics import log
 from digest.errors import SourceError
 from digest.identity import paper_key, parse_arxiv_id
-from digest.model import Author, Paper
 from digest.links import code_urls
+from digest.model import Author, Paper
 from digest.text import clean_field
 
 #: A title longer than this is almost certainly an abstract read out of step.

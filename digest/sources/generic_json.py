@@ -44,7 +44,7 @@ def json_paper(record: object, where: str, *, order: int, source: str) -> Paper:
         raise RecordError(f"{where}: expected a JSON object, got {json_type(record)}")
     ident = record.get("id")
     if ident is not None and not isinstance(ident, str):
-        raise RecordError(f"{where}: 'id' must be a string, got {json_type(ident)}")
+        raise RecordError(f"{where}: 'id' must be a string, got {type(ident).__name__}")
     parsed = parse_arxiv_id(ident) if ident else None
     if ident and parsed is None:
         raise RecordError(f"{where}: 'id' {ident!r} is not an arXiv id or arXiv URL")

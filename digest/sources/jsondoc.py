@@ -141,6 +141,8 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                     f"(0x{raw[exc.start]:02x}, line {number}) cannot be decoded"
                 ) from exc
             offset += len(raw)
+            # Without its line end, an error at the end of a line is reported on that line.
+            text = text.rstrip("\r\n")
             if text.strip():
                 yield number, loads(text, origin, number)
 

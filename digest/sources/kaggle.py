@@ -33,6 +33,7 @@ SOURCE = "kaggle"
 
 _FIRST_LINE = re.compile(rb"^[^\n]*")
 _VERSION = re.compile(r"^v(\d+)$")
+_SNAPSHOT_KEYS = (b"submitter", b"authors_parsed", b"update_date", b"versions")
 
 
 def _has_key(line: bytes, key: bytes) -> bool:
@@ -46,13 +47,13 @@ class KaggleReader:
     description = "Kaggle arxiv-metadata-oai-snapshot JSON Lines"
 
     def sniff(self, path: Path, head: bytes) -> bool:
+        # Keys only the snapshot has: "submitter" comes second on each line, so even a line cut
+        # short by a huge author list shows it; the generic schema never uses these keys.
         stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         match = _FIRST_LINE.match(stripped)
         line = match.group(0) if match else b""
-        # A long first line may be cut before "abstract"; the snapshot's other keys tell it too.
-        marked = any(_has_key(line, k) for k in (b"abstract", b"versions", b"authors_parsed"))
-        keyed = _has_key(line, b"id") and _has_key(line, b"categories")
-        return line.startswith(b"{") and keyed and marked
+        own = any(_has_key(line, k) for k in _SNAPSHOT_KEYS)
+        return line.startswith(b"{") and _has_key(line, b"id") and own
 
     def read(self, path: Path) -> Iterator[Paper]:
         for number, (line, record) in enumerate(iter_jsonl(path), start=1):

@@ -24,9 +24,10 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 text that was decoded as Latin-1 or cp1252 on its way to us (``JosÃ©``).
 
-    Some arXiv API answers of 2026 carry every non-ASCII character this way (``$Ï\x80$`` for
-    ``$π$``); stripping the C1 controls would leave ``Ï``. The repair is kept only if the whole
-    string round-trips to valid UTF-8, which genuine Latin-1 text (``naïve``, ``Pál``) never does.
+    Some arXiv API answers of 2026 carry every non-ASCII character this way (``π`` arrives as
+    ``Ï`` and U+0080); stripping the C1 control would leave ``Ï``. The repair is kept only if the
+    whole string round-trips to valid UTF-8, which genuine Latin-1 text (``naïve``, ``Pál``)
+    never does.
     """
     if text.isascii():
         return text
@@ -56,10 +57,14 @@ def optional_text(value: object, where: str, name: str) -> str | None:
 
 
 def optional_url(value: object, where: str, name: str) -> str | None:
-    """Return an http(s) URL, None if absent; raise for ``javascript:`` and other schemes."""
+    """Return an http(s) URL, or None; a ``javascript:`` or other link is dropped with a warning.
+
+    A bad link is no reason to lose the paper, but it must never reach a page.
+    """
     url = optional_text(value, where, name)
     if url is not None and not safe_url(url):
-        raise RecordError(f"{where}: '{name}' {url!r} is not an http(s) URL")
+        log.warning("%s: ignored '%s' %r: not an http(s) URL", where, name, url)
+        return None
     return url
 
 
