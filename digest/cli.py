@@ -14,6 +14,7 @@ from pathlib import Path
 from digest import __version__
 from digest.config import Config, load_config
 from digest.errors import DigestError
+from digest.fetch import command as fetch_command
 
 CONFIG_FILE = "digest.toml"
 
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
+    fetch_command.add_parser(commands)
     return parser
 
 
@@ -94,6 +96,9 @@ def _config(args: argparse.Namespace) -> Config:
         "format": getattr(args, "format", None),
         "strict": getattr(args, "strict", None),
         "mkdocs_config": getattr(args, "mkdocs_config", None),
+        "store": getattr(args, "store", None),
+        "new_store": getattr(args, "new_store", None),
+        "date": getattr(args, "date", None),
     }
     return load_config(path if (args.config or path.is_file()) else None, overrides)
 
@@ -109,8 +114,8 @@ def _build(args: argparse.Namespace) -> int:
     except ValueError:
         shown = site
     print(
-        f"Built {len(digest.entries)} papers in {len(digest.themes)} themes into {shown}/ "
-        f"({result.warnings} warning(s)).\n"
+        f"Built {len(digest.entries)} papers ({result.new} new, {result.changed} updated) in "
+        f"{len(digest.themes)} themes into {shown}/ ({result.warnings} warning(s)).\n"
         f"Open {shown}/index.html, or view it at http://127.0.0.1:8000/ with: digest serve"
     )
     return 0
@@ -126,12 +131,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    return fetch_command.run(args, _config(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbose - args.quiet)
-    handlers = {"build": _build, "serve": _serve}
+    handlers = {"build": _build, "serve": _serve, "fetch": _fetch}
     if args.command is None:
         parser.print_help()
         return 2

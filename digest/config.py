@@ -56,6 +56,27 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """Remote sources for ``digest fetch`` and the inbox it fills (see digest.fetch)."""
+
+    arxiv_queries: list[str] = option([], "arXiv API search queries, e.g. 'all:transformer'")
+    arxiv_categories: list[str] = option(
+        [], "arXiv categories: alone, the query 'cat:A OR cat:B'; with queries, a filter on each"
+    )
+    rss_categories: list[str] = option([], "arXiv categories whose daily RSS listing to fetch")
+    hf_daily: bool = option(False, "fetch Hugging Face daily papers of today and the day before")
+    inbox: str = option("inbox", "folder that keeps fetched answers for digest build")
+    max_results: int = option(200, "most papers fetched per arXiv API query (at most 30000)")
+    page_size: int = option(100, "papers per arXiv API request (at most 2000)")
+    tries: int = option(4, "tries per request before the fetch fails")
+    connect_timeout: float = option(10.0, "seconds to wait for a connection")
+    read_timeout: float = option(60.0, "seconds to wait for data from a connected server")
+    arxiv_api_url: str = option("https://export.arxiv.org/api/query", "arXiv API endpoint")
+    arxiv_rss_url: str = option("https://rss.arxiv.org/rss/", "arXiv RSS base URL")
+    hf_url: str = option("https://huggingface.co/api/daily_papers", "Hugging Face daily papers API")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a build needs to know besides its inputs' content."""
 
@@ -70,9 +91,13 @@ class Config:
     site_dir: str = option("", "where the site is published (default: mkdocs.yml's site_dir)")
     templates_dir: str = option("", "page templates (default: site_templates/ or the bundled)")
     strict: bool = option(False, "fail the run on any warning")
+    store: str = option("digest.sqlite", "the store of every paper seen (SQLite file)")
+    new_store: bool = option(False, "allow starting a new store although a site exists")
+    date: str = option("", "build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)")
     keywords: KeywordConfig = field(default_factory=KeywordConfig)
     themes: ThemeConfig = field(default_factory=ThemeConfig)
     feed: FeedConfig = field(default_factory=FeedConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
 
 
 def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> Config:
@@ -179,6 +204,51 @@ def _check(config: Config) -> list[str]:
         problems.append(f"Config value 'themes.max_share': expected (0, 1], got {th.max_share}")
     if th.min_themes > th.max_themes:
         problems.append("Config value 'themes.min_themes': larger than themes.max_themes")
+    problems.extend(_check_fetch(config.fetch))
+    return problems
+
+
+def _check_fetch(fetch: FetchConfig) -> list[str]:
+    """Range checks of the [fetch] section: limits arXiv sets, names it knows, usable URLs."""
+    from digest.fetch.arxiv import CATEGORY, MAX_PAGE, MAX_RESULTS
+
+    problems = []
+    for dotted, value, top in (
+        ("fetch.max_results", fetch.max_results, MAX_RESULTS),
+        ("fetch.page_size", fetch.page_size, MAX_PAGE),
+        ("fetch.tries", fetch.tries, 20),
+    ):
+        if not 0 < value <= top:
+            problems.append(f"Config value '{dotted}': expected 1 to {top}, got {value}")
+    for dotted, seconds in (
+        ("fetch.connect_timeout", fetch.connect_timeout),
+        ("fetch.read_timeout", fetch.read_timeout),
+    ):
+        if not 0 < seconds <= 600:
+            problems.append(f"Config value '{dotted}': expected (0, 600] seconds, got {seconds}")
+    for dotted, names in (
+        ("fetch.arxiv_categories", fetch.arxiv_categories),
+        ("fetch.rss_categories", fetch.rss_categories),
+    ):
+        problems.extend(
+            f"Config value '{dotted}': {name!r} is not an arXiv category like 'cs.LG'"
+            for name in names
+            if not CATEGORY.fullmatch(name)
+        )
+    problems.extend(
+        "Config value 'fetch.arxiv_queries': an empty query"
+        for query in fetch.arxiv_queries
+        if not query.strip()
+    )
+    for dotted, url in (
+        ("fetch.arxiv_api_url", fetch.arxiv_api_url),
+        ("fetch.arxiv_rss_url", fetch.arxiv_rss_url),
+        ("fetch.hf_url", fetch.hf_url),
+    ):
+        if not url.startswith(("https://", "http://")):
+            problems.append(f"Config value '{dotted}': expected an http(s) URL, got {url!r}")
+    if not fetch.inbox.strip():
+        problems.append("Config value 'fetch.inbox': expected a folder name")
     return problems
 
 

@@ -8,14 +8,18 @@ showing as a chip and grouping on.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.resources
 import logging
+import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Protocol
 
 import yake
 
@@ -121,16 +125,69 @@ def keyword_text(paper: Paper) -> str:
     return f"{title}. {clean_for_keywords(paper.abstract)}".strip(". ")
 
 
+class KeywordCache(Protocol):
+    """Where raw YAKE output is kept between builds, keyed by text and settings hashes."""
+
+    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
+        """Return cached raw keywords (lists of ``[text, score]``) for the cached hashes."""
+
+    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
+        """Remember raw keywords by text hash."""
+
+
+#: Bump when cleaning or the YAKE call changes what raw keywords a text gets.
+EXTRACTION_VERSION = 1
+
+
+def settings_hash(settings: KeywordConfig) -> str:
+    """Hash everything that changes YAKE's raw output: its settings, version and our cleaning."""
+    relevant = (
+        settings.language,
+        settings.max_ngram,
+        settings.top,
+        settings.dedup_limit,
+        settings.dedup_function,
+        settings.window_size,
+        importlib.metadata.version("yake"),
+        EXTRACTION_VERSION,
+    )
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
 def extract_raw(
-    papers: Sequence[Paper], settings: KeywordConfig, executor: Executor | None = None
+    papers: Sequence[Paper],
+    settings: KeywordConfig,
+    executor: Executor | None = None,
+    cache: KeywordCache | None = None,
 ) -> list[list[RawKeyword]]:
-    """Run YAKE over every paper, on ``executor`` if given (any concurrent.futures Executor)."""
+    """Run YAKE over every paper not in ``cache``, on ``executor`` if given.
+
+    Any ``concurrent.futures.Executor`` works, a Dask cluster's included. Returns raw keywords
+    in paper order; a rebuild with nothing new runs YAKE on nothing.
+    """
     texts = [keyword_text(p) for p in papers]
-    mapper: Callable[..., Iterable[list[RawKeyword]]] = executor.map if executor else map
-    chunks = max(1, len(texts) // 32)
-    if executor is not None:
-        return list(executor.map(run_yake, texts, [settings] * len(texts), chunksize=chunks))
-    return list(mapper(run_yake, texts, [settings] * len(texts)))
+    hashes = [text_hash(t) for t in texts]
+    key = settings_hash(settings)
+    known = cache.cached_keywords(key, sorted(set(hashes))) if cache else {}
+    todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in known}.items())
+    if todo:
+        todo_texts = [t for _, t in todo]
+        if executor is not None:
+            chunks = max(1, len(todo_texts) // (8 * (os.cpu_count() or 1)))
+            results = list(
+                executor.map(run_yake, todo_texts, [settings] * len(todo), chunksize=chunks)
+            )
+        else:
+            results = [run_yake(t, settings) for t in todo_texts]
+        fresh = {h: [[k.text, k.score] for k in r] for (h, _), r in zip(todo, results, strict=True)}
+        if cache:
+            cache.cache_keywords(key, sorted(fresh.items()))
+        known = {**known, **fresh}
+    return [[RawKeyword(str(t), float(s)) for t, s in known[h]] for h in hashes]
 
 
 _WORD = re.compile(r"[^\W\d_][\w'+#-]*|\d[\w.+-]*", re.UNICODE)
@@ -218,10 +275,14 @@ def surface_forms(tidied: Iterable[Iterable[tuple[str, RawKeyword]]]) -> dict[st
 
 
 def extract_keywords(
-    papers: Sequence[Paper], settings: KeywordConfig, executor: Executor | None = None
+    papers: Sequence[Paper],
+    settings: KeywordConfig,
+    executor: Executor | None = None,
+    cache: KeywordCache | None = None,
 ) -> list[tuple[Keyword, ...]]:
     """Return each paper's keywords, best first, folded and with corpus-wide surface forms."""
-    tidied = [tidy(raw, settings) for raw in extract_raw(papers, settings, executor)]
+    raw = extract_raw(papers, settings, executor, cache)
+    tidied = [tidy(r, settings) for r in raw]
     forms = surface_forms(tidied)
     return [
         tuple(Keyword(key=key, text=forms[key], score=kw.score) for key, kw in paper_keywords)

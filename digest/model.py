@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
 
@@ -89,8 +89,20 @@ class Entry:
     paper: Paper
     keywords: tuple[Keyword, ...]
     themes: tuple[Placement, ...]
-    #: Date the paper is listed under in feeds: the source's date, else the build date.
+    #: When the digest first saw the paper: its issue, and its date in every feed.
     listed: datetime
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The papers first seen on one build date."""
+
+    date: date
+    paper_keys: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.date.isoformat()
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ class Digest:
     entries: tuple[Entry, ...]
     themes: tuple[Theme, ...]
     keyword_index: tuple[KeywordSlug, ...] = ()
-    warnings: int = 0
+    issues: tuple[Issue, ...] = ()
 
     @cached_property
     def by_key(self) -> dict[str, Entry]:

@@ -7,32 +7,32 @@ at any stage leaves the published site and docs exactly as they were.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
-import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
 
 from digest import atomic
 from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
-from digest.errors import BuildError, SourceError, StrictError
-from digest.keywords import extract_keywords
-from digest.model import Digest, Entry, Keyword, KeywordSlug, Paper
-from digest.site import SiteSettings, read_settings, render
+from digest.errors import BuildError, ConfigError, SourceError, StrictError
+from digest.keywords import KeywordCache, extract_keywords
+from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
+from digest.site import read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
+from digest.store import StoredPaper, open_store
 from digest.themes import group
 from digest.writers.export import export_json
-from digest.writers.feeds import feed_entries, rss
+from digest.writers.feeds import RSS_PATH, render_feeds
 from digest.writers.pages import PageWriter
 
-FEED_PATH = "feed.xml"
 EXPORT_PATH = "digest.json"
 
 
@@ -63,53 +63,72 @@ class BuildResult:
     digest: Digest
     site_dir: Path
     warnings: int
+    new: int
+    changed: int
 
 
-def build_date(papers: Sequence[Paper]) -> datetime:
-    """Date the build: SOURCE_DATE_EPOCH, else the newest date in the data, else today (UTC).
+def build_date(config: Config) -> datetime:
+    """Date the build: ``--date``, else SOURCE_DATE_EPOCH, else today at 00:00 UTC.
 
-    Never the time of day: a rebuild on the same inputs and day writes the same bytes.
+    Never the time of day: two builds on one day write the same bytes. The date is when new
+    papers count as first seen; feed dates come from those stored dates, not from the clock.
     """
+    if config.date:
+        try:
+            day = date.fromisoformat(config.date)
+        except ValueError:
+            raise ConfigError(f"--date must be YYYY-MM-DD, got {config.date!r}") from None
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
-        except ValueError:
-            raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}") from None
-    dates = [d for p in papers for d in (p.published, p.updated) if d is not None]
-    if dates:
-        return max(dates).astimezone(UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}") from None
     today = datetime.now(UTC).date()
     return datetime(today.year, today.month, today.day, tzinfo=UTC)
 
 
 def gather(
-    config: Config, settings: SiteSettings, inputs: Sequence[Path], executor: Executor | None = None
+    config: Config,
+    site_url: str,
+    stored: Sequence[StoredPaper],
+    built: datetime,
+    executor: Executor | None = None,
+    cache: KeywordCache | None = None,
+    previous: Sequence[Theme] = (),
 ) -> Digest:
-    """Read, extract and group: return the complete Digest, writing nothing."""
-    papers = read_inputs(inputs, config.format or None)
-    if not papers:
-        raise SourceError("The inputs hold no papers: nothing to build (the site is unchanged)")
-    keywords = extract_keywords(papers, config.keywords, executor)
+    """Extract keywords and group every stored paper: return the complete Digest."""
+    papers = [s.paper for s in stored]
+    keywords = extract_keywords(papers, config.keywords, executor, cache)
     for paper, kws in zip(papers, keywords, strict=True):
         if not kws:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
-    grouping = group(papers, keywords, config.themes, config.keywords.language)
-    built = build_date(papers)
+    grouping = group(papers, keywords, config.themes, config.keywords.language, previous)
     entries = tuple(
-        Entry(
-            paper, kws, grouping.placements[paper.key], (paper.published or built).astimezone(UTC)
-        )
-        for paper, kws in zip(papers, keywords, strict=True)
+        Entry(s.paper, kws, grouping.placements[s.paper.key], s.first_seen.astimezone(UTC))
+        for s, kws in zip(stored, keywords, strict=True)
     )
     return Digest(
         title=config.title,
         description=config.description,
-        site_url=settings.site_url if settings.site_url.endswith("/") else settings.site_url + "/",
+        site_url=site_url if site_url.endswith("/") else site_url + "/",
         built=built,
         entries=entries,
         themes=grouping.themes,
         keyword_index=keyword_index(papers, keywords),
+        issues=issues(entries),
+    )
+
+
+def issues(entries: Sequence[Entry]) -> tuple[Issue, ...]:
+    """Return one issue per first-seen date, newest first, papers in input order."""
+    by_day: dict[date, list[Entry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.listed.date(), []).append(entry)
+    return tuple(
+        Issue(day, tuple(e.paper.key for e in sorted(found, key=lambda e: e.paper.order)))
+        for day, found in sorted(by_day.items(), reverse=True)
     )
 
 
@@ -136,15 +155,21 @@ def write_docs(digest: Digest, config: Config, docs: Path) -> None:
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    entries = feed_entries(digest, config.feed.items)
-    (docs / FEED_PATH).write_bytes(rss(digest, entries, FEED_PATH, digest.title))
+    for relative, data in sorted(render_feeds(digest, config.feed.items).items()):
+        target = docs / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     (docs / EXPORT_PATH).write_bytes(export_json(digest))
 
 
 def build(
     config: Config, inputs: Sequence[Path] = (), executor: Executor | None = None
 ) -> BuildResult:
-    """Build and publish the site; on any failure the previous site and docs stay in place.
+    """Read new papers into the store, then build and publish the whole site from the store.
+
+    Order of effects: the site is built and checked in a staging folder, then the store's
+    transaction commits, then the site is swapped in. A crash before the commit changes
+    nothing; a crash after it leaves the old site, which the next run rebuilds from the store.
 
     ``executor`` runs keyword extraction; any ``concurrent.futures.Executor`` works (a Dask
     cluster's, for a large backfill). Without one, a process pool sized by
@@ -152,21 +177,38 @@ def build(
     """
     settings = read_settings(config.mkdocs_config, config.site_dir)
     paths = list(inputs) or [Path(p) for p in config.inputs] or [bundled_example()]
-    with counting_warnings() as counter, _default_executor(config, executor) as pool:
-        digest = gather(config, settings, paths, pool)
+    built = build_date(config)
+    store_path = Path(config.store)
+    with counting_warnings() as counter:
+        papers = read_inputs(paths, config.format or None)
         _check_strict(config, counter)
-        staging = atomic.staging_dir(settings.site_dir)
-        try:
-            docs, site = staging / "docs", staging / "site"
-            write_docs(digest, config, docs)
-            render(settings, docs, site, int(digest.built.timestamp()))
-            _verify(site)
+        create = config.new_store or not (settings.site_dir / EXPORT_PATH).exists()
+        with (
+            open_store(store_path, create=create) as store,
+            _default_executor(config, executor) as pool,
+        ):
+            changes = store.upsert(papers, built)
+            stored = store.papers()
+            if not stored:
+                raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
+            digest = gather(config, settings.site_url, stored, built, pool, store, store.themes())
             _check_strict(config, counter)
-            atomic.swap_in(docs, settings.docs_dir)
-            atomic.swap_in(site, settings.site_dir)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(digest, settings.site_dir, counter.count)
+            staging = atomic.staging_dir(settings.site_dir)
+            try:
+                docs, site = staging / "docs", staging / "site"
+                write_docs(digest, config, docs)
+                render(settings, docs, site, int(digest.built.timestamp()))
+                _verify(site)
+                _check_strict(config, counter)
+                store.save_themes(digest.themes)
+                store.commit()
+                atomic.swap_in(docs, settings.docs_dir)
+                atomic.swap_in(site, settings.site_dir)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(
+        digest, settings.site_dir, counter.count, len(changes.new), len(changes.changed)
+    )
 
 
 @contextmanager
@@ -193,7 +235,7 @@ def _check_strict(config: Config, counter: WarningCounter) -> None:
 
 def _verify(site: Path) -> None:
     """Refuse to publish a site that lacks its home page, feed or export."""
-    for required in ("index.html", FEED_PATH, EXPORT_PATH):
+    for required in ("index.html", RSS_PATH, EXPORT_PATH):
         if not (site / required).is_file():
             raise BuildError(f"The built site lacks {required}; the previous site is kept")
     json.loads((site / EXPORT_PATH).read_bytes())

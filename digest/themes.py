@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from digest.config import ThemeConfig
 from digest.keywords import GENERIC_WORDS
 from digest.model import Keyword, Paper, Placement, Theme
-from digest.slugs import SlugRegistry
+from digest.slugs import RESERVED, SlugRegistry
 from digest.vectors import keyword_phrases, terms, tfidf_lsa
 
 OTHER_SLUG = "other"
@@ -46,8 +46,13 @@ def group(
     keywords: Sequence[Sequence[Keyword]],
     settings: ThemeConfig,
     language: str = "en",
+    previous: Sequence[Theme] = (),
 ) -> Grouping:
-    """Place every paper in a theme; papers with no keywords go to a small "other" theme."""
+    """Place every paper in a theme; papers with no keywords go to a small "other" theme.
+
+    ``previous`` are the themes of the last build: a group that holds most of a previous
+    theme's papers keeps its slug and name, so theme pages and feeds keep their URLs.
+    """
     pairs = sorted(zip(papers, keywords, strict=True), key=lambda pk: pk[0].key)
     usable = [(p, k) for p, k in pairs if k]
     leftover = [p for p, k in pairs if not k]
@@ -60,31 +65,64 @@ def group(
         clusters = [list(range(len(usable)))]
     phrases = [keyword_phrases(k, language) for _, k in usable]
     names = _name_clusters(clusters, phrases, settings)
-    slugs = SlugRegistry()
+    member_keys = [{usable[i][0].key for i in c} for c in clusters]
+    kept = _match_previous(member_keys, [t for t in previous if not t.is_other])
+    # Slugs of earlier themes are never handed to a different theme.
+    slugs = SlugRegistry(RESERVED | {t.slug for t in previous})
     themes: list[Theme] = []
     placements: dict[str, list[Placement]] = {}
     centroids = [_centroid(vectors, c) for c in clusters] if len(vectors) else []
     for index, members in enumerate(clusters):
         name_phrases = names[index]
-        if not name_phrases:
+        if index in kept:
+            slug, name, name_phrases = kept[index].slug, kept[index].name, kept[index].keywords
+        elif name_phrases:
+            slug = slugs.claim(" ".join(name_phrases))
+            name = _display_name(name_phrases, usable, members)
+        else:
             leftover.extend(usable[i][0] for i in members)
             continue
-        slug = slugs.claim(" ".join(name_phrases))
         ranked = _rank(members, vectors, centroids[index]) if centroids else members
         keys = tuple(usable[i][0].key for i in ranked)
-        themes.append(Theme(slug, _display_name(name_phrases, usable, members), name_phrases, keys))
+        themes.append(Theme(slug, name, name_phrases, keys))
         for i in ranked:
             because = _because(usable[i][1], name_phrases, phrases[i])
             placements.setdefault(usable[i][0].key, []).append(Placement(slug, because))
     _add_secondary(usable, clusters, centroids, vectors, themes, placements, names)
     themes.sort(key=lambda t: (-len(t.paper_keys), t.slug))
     if leftover:
-        other = slugs.claim(OTHER_SLUG)
+        old_other = [t.slug for t in previous if t.is_other]
+        other = old_other[0] if old_other else slugs.claim(OTHER_SLUG)
         keys = tuple(sorted(p.key for p in leftover))
         themes.append(Theme(other, OTHER_NAME, (), keys, is_other=True))
         for key in keys:
             placements[key] = [Placement(other, ())]
     return Grouping(tuple(themes), {k: tuple(v) for k, v in sorted(placements.items())})
+
+
+def _match_previous(clusters: Sequence[set[str]], previous: Sequence[Theme]) -> dict[int, Theme]:
+    """Pair new clusters with previous themes, one to one, by the papers they share.
+
+    A cluster inherits a previous theme when it holds at least half of that theme's papers
+    that are still present: the theme grew or shrank a little, it did not become another one.
+    """
+    present = set().union(*clusters) if clusters else set()
+    pairs = []
+    for t_index, theme in enumerate(previous):
+        old = set(theme.paper_keys) & present
+        if not old:
+            continue
+        for c_index, members in enumerate(clusters):
+            shared = len(old & members)
+            if shared * 2 >= len(old) and shared:
+                pairs.append((-shared, theme.slug, c_index, t_index))
+    kept: dict[int, Theme] = {}
+    taken: set[int] = set()
+    for _, _, c_index, t_index in sorted(pairs):
+        if c_index not in kept and t_index not in taken:
+            kept[c_index] = previous[t_index]
+            taken.add(t_index)
+    return kept
 
 
 def _cluster(vectors: NDArray[np.float64], settings: ThemeConfig, total: int) -> list[list[int]]:

@@ -1,18 +1,41 @@
-"""Feeds: the only module that imports feedgen.
+"""Feeds: RSS 2.0, Atom 1.0, JSON Feed 1.1 and OPML; the only module that imports feedgen.
 
-feedgen prepends entries unless told ``order="append"``, stamps ``lastBuildDate`` with the
-current time unless given one, and raises on naive datetimes; this adapter is the one place that
-knows, so a rebuild with nothing new writes a byte-identical feed.
+feedgen prepends entries unless told ``order="append"``, stamps ``lastBuildDate`` and Atom
+``updated`` with the current time unless given one, and raises on naive datetimes; this adapter
+is the one place that knows. Every date comes from the store (a paper's first-seen date), so a
+rebuild with nothing new writes byte-identical feeds.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from feedgen.feed import FeedGenerator
 
 from digest.model import Digest, Entry
-from digest.writers.pages import paper_anchor
+from digest.writers.pages import paper_anchor, theme_feed
+
+RSS_PATH = "feed.xml"
+ATOM_PATH = "feeds/atom.xml"
+JSON_PATH = "feeds/feed.json"
+OPML_PATH = "feeds/feeds.opml"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: where it lives, what it is called, the page it belongs to, its entries."""
+
+    path: str
+    title: str
+    description: str
+    page: str
+    entries: tuple[Entry, ...]
+    kind: str = "rss"
 
 
 def paper_guid(key: str) -> str:
@@ -25,37 +48,146 @@ def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-def feed_entries(digest: Digest, limit: int) -> list[Entry]:
+def newest_first(entries: Sequence[Entry], limit: int) -> tuple[Entry, ...]:
     """Return the entries a feed lists: newest first, then input order, at most ``limit``."""
-    ordered = sorted(digest.entries, key=lambda e: (-e.listed.timestamp(), e.paper.order))
-    return ordered[:limit]
+    ordered = sorted(entries, key=lambda e: (-e.listed.timestamp(), e.paper.order, e.paper.key))
+    return tuple(ordered[:limit])
 
 
-def rss(digest: Digest, entries: Sequence[Entry], path: str, title: str) -> bytes:
-    """Return an RSS 2.0 document of ``entries`` whose own URL is ``path`` on the site."""
+def feed_specs(digest: Digest, limit: int) -> list[FeedSpec]:
+    """Return every feed of the site: site-wide RSS, Atom and JSON Feed, and RSS per theme."""
+    site = newest_first(digest.entries, limit)
+    specs = [
+        FeedSpec(RSS_PATH, digest.title, digest.description, "", site, "rss"),
+        FeedSpec(ATOM_PATH, digest.title, digest.description, "", site, "atom"),
+        FeedSpec(JSON_PATH, digest.title, digest.description, "", site, "json"),
+    ]
+    for theme in digest.themes:
+        entries = [digest.by_key[k] for k in theme.paper_keys]
+        specs.append(
+            FeedSpec(
+                theme_feed(theme.slug),
+                f"{digest.title}: {theme.name}",
+                f"Papers on {theme.name}.",
+                f"themes/{theme.slug}/",
+                newest_first(entries, limit),
+                "rss",
+            )
+        )
+    return specs
+
+
+def render_feeds(digest: Digest, limit: int) -> dict[str, bytes]:
+    """Return every feed file and the OPML that lists them, by site-relative path."""
+    specs = feed_specs(digest, limit)
+    writers = {"rss": rss, "atom": atom, "json": json_feed}
+    files = {spec.path: writers[spec.kind](digest, spec) for spec in specs}
+    files[OPML_PATH] = opml(digest, specs)
+    return files
+
+
+def _item_link(digest: Digest, entry: Entry) -> str:
+    theme = entry.themes[0].theme_slug
+    return absolute(digest.site_url, f"themes/{theme}/#{paper_anchor(entry.paper.key)}")
+
+
+def _updated(digest: Digest, spec: FeedSpec) -> datetime:
+    """The feed's date: its newest item (never the clock); the build date when it is empty."""
+    return max((e.listed for e in spec.entries), default=digest.built)
+
+
+def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.title(title)
-    fg.link(href=digest.site_url, rel="alternate")
-    fg.link(href=absolute(digest.site_url, path), rel="self")
-    fg.description(digest.description)
+    fg.id(absolute(digest.site_url, spec.path))
+    fg.title(spec.title)
+    fg.link(href=absolute(digest.site_url, spec.page), rel="alternate")
+    fg.link(href=absolute(digest.site_url, spec.path), rel="self")
+    fg.description(spec.description)
     fg.language("en")
-    fg.generator("digest", uri="https://pypi.org/project/digest/")
-    newest = max((e.listed for e in entries), default=digest.built)
+    fg.generator("digest")
+    newest = _updated(digest, spec)
     fg.lastBuildDate(newest)
-    fg.pubDate(newest)
-    for entry in entries:
+    fg.updated(newest)
+    for entry in spec.entries:
         paper = entry.paper
-        theme = entry.themes[0].theme_slug
-        link = absolute(digest.site_url, f"themes/{theme}/#{paper_anchor(paper.key)}")
         fe = fg.add_entry(order="append")
+        fe.id(paper_guid(paper.key))
         fe.guid(paper_guid(paper.key), permalink=False)
         fe.title(paper.title)
-        fe.link(href=link)
+        fe.link(href=_item_link(digest, entry))
         fe.description(paper.abstract)
-        fe.pubDate(entry.listed)
+        fe.published(entry.listed)
+        fe.updated(entry.listed)
         for author in paper.authors:
-            fe.author(name=author.name, email="")
+            fe.author(name=author.name)
         for kw in entry.keywords:
             fe.category(term=kw.text)
-    data: bytes = fg.rss_str(pretty=True)
+    return fg
+
+
+def rss(digest: Digest, spec: FeedSpec) -> bytes:
+    """Return an RSS 2.0 document."""
+    data: bytes = _generator(digest, spec).rss_str(pretty=True)
     return data
+
+
+def atom(digest: Digest, spec: FeedSpec) -> bytes:
+    """Return an Atom 1.0 document (every entry has id, title and updated: RFC 4287)."""
+    data: bytes = _generator(digest, spec).atom_str(pretty=True)
+    return data
+
+
+def json_feed(digest: Digest, spec: FeedSpec) -> bytes:
+    """Return a JSON Feed 1.1 document."""
+    items: list[dict[str, Any]] = []
+    for entry in spec.entries:
+        paper = entry.paper
+        item: dict[str, Any] = {
+            "id": paper_guid(paper.key),
+            "url": _item_link(digest, entry),
+            "title": paper.title,
+            "content_text": paper.abstract,
+            "date_published": entry.listed.isoformat(),
+        }
+        if paper.authors:
+            item["authors"] = [{"name": a.name} for a in paper.authors]
+        if entry.keywords:
+            item["tags"] = [k.text for k in entry.keywords]
+        items.append(item)
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": spec.title,
+        "home_page_url": absolute(digest.site_url, spec.page),
+        "feed_url": absolute(digest.site_url, spec.path),
+        "description": spec.description,
+        "language": "en",
+        "items": items,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def opml(digest: Digest, specs: Sequence[FeedSpec]) -> bytes:
+    """Return an OPML 2.0 list of every feed, for importing all of them at once."""
+    types = {"rss": "rss", "atom": "atom", "json": "json"}
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{_xml_text(digest.title)} feeds</title>",
+        f"    <dateModified>{digest.built.strftime('%a, %d %b %Y %H:%M:%S +0000')}</dateModified>",
+        "  </head>",
+        "  <body>",
+    ]
+    for spec in specs:
+        lines.append(
+            f"    <outline type={quoteattr(types[spec.kind])} text={quoteattr(spec.title)} "
+            f"title={quoteattr(spec.title)} "
+            f"xmlUrl={quoteattr(absolute(digest.site_url, spec.path))} "
+            f"htmlUrl={quoteattr(absolute(digest.site_url, spec.page))}/>"
+        )
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -11,15 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search
-from digest.model import Digest, Entry, Theme
+from digest.model import Digest, Entry, Issue, Theme
 from digest.writers.escape import markdown_text, safe_href
 
-#: Abstracts longer than this are folded on the home page's "latest papers" list.
-LATEST_COUNT = 10
+
+def theme_feed(slug: str) -> str:
+    """Return the site-relative path of a theme's RSS feed."""
+    return f"feeds/themes/{slug}.xml"
 
 
 def _finalize(value: object) -> object:
@@ -61,6 +64,24 @@ class Card:
     theme: Link
     because: tuple[str, ...]
     upvotes: int | None
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """A theme as listed on the home and themes pages, with its page and feed."""
+
+    theme: Theme
+    href: Markup
+    feed: Markup
+
+
+@dataclass(frozen=True)
+class IssueGroup:
+    """One theme's papers in an issue: links for the home page, cards for the issue page."""
+
+    theme: Link
+    papers: tuple[Link, ...]
+    cards: tuple[Card, ...]
 
 
 @dataclass(frozen=True)
@@ -124,37 +145,94 @@ class PageWriter:
             abstract=paper.abstract,
             keywords=keywords,
             links=paper_links(entry),
-            theme=Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
+            theme=Link(theme.name, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(paper.key)}")),
             because=primary.because,
             upvotes=paper.upvotes,
         )
 
-    def render(self, template: str, **context: object) -> str:
-        return self.env.get_template(template).render(digest=self.digest, **context)
+    def render(self, template: str, front: dict[str, str] | None = None, **context: object) -> str:
+        """Render ``template``; ``front`` becomes YAML front matter, dumped safely."""
+        body = self.env.get_template(template).render(digest=self.digest, **context)
+        if not front:
+            return body
+        # safe_dump quotes whatever YAML could misread; MkDocs silently drops bad front matter.
+        return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=True) + "---\n" + body
 
     def pages(self) -> dict[str, str]:
         """Return every page as ``{path relative to docs: Markdown}``."""
         d = self.digest
-        latest = sorted(d.entries, key=lambda e: (-e.listed.timestamp(), e.paper.order))
-        themes = [(t, Markup(f"themes/{t.slug}.md")) for t in d.themes]
+        themes = [
+            ThemeRow(t, Markup(f"themes/{t.slug}.md"), Markup(theme_feed(t.slug))) for t in d.themes
+        ]
+        latest = d.issues[0] if d.issues else None
         pages = {
             "index.md": self.render(
                 "index.md.j2",
                 themes=themes,
-                latest=[self.card(e, 0) for e in latest[:LATEST_COUNT]],
+                issue=latest,
+                issue_href=Markup(f"issues/{latest.slug}.md") if latest else None,
+                issue_groups=self._issue_groups(latest, 0) if latest else [],
             ),
             "themes/index.md": self.render(
-                "themes.md.j2", themes=[(t, Markup(f"{t.slug}.md")) for t in d.themes]
+                "themes.md.j2",
+                themes=[
+                    ThemeRow(t, Markup(f"{t.slug}.md"), Markup(f"../{theme_feed(t.slug)}"))
+                    for t in d.themes
+                ],
             ),
             "keywords.md": self.render("keywords.md.j2", groups=self._keyword_groups()),
+            "issues/index.md": self.render("archive.md.j2", months=self._archive()),
         }
         for theme in d.themes:
             pages[f"themes/{theme.slug}.md"] = self._theme_page(theme)
+        for issue in d.issues:
+            pages[f"issues/{issue.slug}.md"] = self.render(
+                "issue.md.j2", issue=issue, groups=self._issue_groups(issue, 1, cards=True)
+            )
         return pages
 
     def _theme_page(self, theme: Theme) -> str:
         cards = [self.card(self.digest.by_key[k], 1) for k in theme.paper_keys]
-        return self.render("theme.md.j2", theme=theme, cards=cards)
+        # Front matter holds the site-relative path (for the head link); the page links up.
+        feed = theme_feed(theme.slug)
+        return self.render(
+            "theme.md.j2", front={"feed": feed}, theme=theme, cards=cards, feed=Markup(f"../{feed}")
+        )
+
+    def _issue_groups(self, issue: Issue, depth: int, cards: bool = False) -> list[IssueGroup]:
+        """Group an issue's papers by primary theme, themes in site order."""
+        by_theme: dict[str, list[Entry]] = {}
+        for key in issue.paper_keys:
+            entry = self.digest.by_key[key]
+            by_theme.setdefault(entry.themes[0].theme_slug, []).append(entry)
+        up = "../" * depth
+        groups = []
+        for theme in self.digest.themes:
+            found = by_theme.get(theme.slug)
+            if not found:
+                continue
+            links = tuple(
+                Link(
+                    e.paper.title, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(e.paper.key)}")
+                )
+                for e in found
+            )
+            groups.append(
+                IssueGroup(
+                    Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
+                    links,
+                    tuple(self.card(e, depth) for e in found) if cards else (),
+                )
+            )
+        return groups
+
+    def _archive(self) -> list[tuple[str, list[tuple[Issue, Markup]]]]:
+        """Return the issues grouped by month, newest first."""
+        months: dict[str, list[tuple[Issue, Markup]]] = {}
+        for issue in self.digest.issues:
+            month = issue.date.strftime("%B %Y")
+            months.setdefault(month, []).append((issue, Markup(f"{issue.slug}.md")))
+        return list(months.items())
 
     def _keyword_groups(self) -> list[tuple[str, list[KeywordRow]]]:
         """Group the keyword index by initial letter; each keyword lists its papers' cards."""

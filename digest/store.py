@@ -1,0 +1,300 @@
+"""The embedded store: every paper ever seen, when it was first seen, cached keywords, themes.
+
+One SQLite file (standard library), one transaction per run, and a lock file so that two builds
+never interleave. A store that should exist but does not, or that SQLite cannot read, is a loud
+error: a silent fresh start would announce every paper again as new.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from digest.errors import DigestError
+from digest.model import Author, Paper, Theme
+from digest.sources.merge import merge_two
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x44474553  # "DGES": marks the file as a digest store, not any SQLite file.
+
+
+class StoreError(DigestError):
+    """The store is missing, corrupt, locked, or of a schema this version cannot use."""
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE papers (
+    key TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    version INTEGER,
+    data TEXT NOT NULL
+);
+CREATE INDEX papers_first_seen ON papers (first_seen);
+CREATE TABLE keyword_cache (
+    text_hash TEXT NOT NULL,
+    settings_hash TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    PRIMARY KEY (text_hash, settings_hash)
+);
+CREATE TABLE themes (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    members TEXT NOT NULL,
+    is_other INTEGER NOT NULL
+);
+"""
+# Migrations from version N to N+1, applied in order inside the run's transaction.
+_MIGRATIONS: dict[int, str] = {}
+
+
+@dataclass(frozen=True)
+class StoredPaper:
+    """A paper as the store knows it, with the date it was first seen."""
+
+    paper: Paper
+    first_seen: datetime
+    last_changed: datetime
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """What one run changed: papers seen for the first time, papers whose record changed."""
+
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+
+
+class Store:
+    """An open store, locked for this process, inside one transaction until commit."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, lock: BinaryIO) -> None:
+        self.path = path
+        self._db = connection
+        self._lock = lock
+
+    # -- papers ---------------------------------------------------------------------------
+    def upsert(self, papers: Iterable[Paper], seen: datetime) -> Upsert:
+        """Insert new papers as first seen at ``seen``; update changed ones in place.
+
+        A newer version, or a changed record of the same version, replaces the stored record but
+        keeps its first-seen date, so its feed item and issue never move.
+        """
+        new: list[str] = []
+        changed: list[str] = []
+        stamp = seen.isoformat()
+        for paper in papers:
+            row = self._db.execute(
+                "SELECT version, data FROM papers WHERE key = ?", (paper.key,)
+            ).fetchone()
+            if row is None:
+                self._db.execute(
+                    "INSERT INTO papers VALUES (?, ?, ?, ?, ?)",
+                    (paper.key, stamp, stamp, paper.version, _dump_paper(paper)),
+                )
+                new.append(paper.key)
+                continue
+            stored = _load_paper(row[1])
+            merged = _newer(stored, paper)
+            if merged != stored:
+                self._db.execute(
+                    "UPDATE papers SET data = ?, version = ?, last_changed = ? WHERE key = ?",
+                    (_dump_paper(merged), merged.version, stamp, paper.key),
+                )
+                changed.append(paper.key)
+        return Upsert(tuple(new), tuple(changed))
+
+    def papers(self) -> list[StoredPaper]:
+        """Return every stored paper, oldest first, then by input order."""
+        rows = self._db.execute("SELECT data, first_seen, last_changed FROM papers").fetchall()
+        stored = [
+            StoredPaper(_load_paper(d), datetime.fromisoformat(f), datetime.fromisoformat(c))
+            for d, f, c in rows
+        ]
+        return sorted(stored, key=lambda s: (s.first_seen, s.paper.order, s.paper.key))
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    # -- keyword cache --------------------------------------------------------------------
+    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
+        """Return cached raw keywords by text hash, for the hashes that are cached."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(text_hashes), 500):
+            chunk = list(text_hashes[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                # Only "?" placeholders are interpolated; values are bound parameters.
+                f"SELECT text_hash, keywords FROM keyword_cache "
+                f"WHERE settings_hash = ? AND text_hash IN ({marks})",
+                [settings_hash, *chunk],
+            )
+            found.update((h, json.loads(k)) for h, k in rows)
+        return found
+
+    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO keyword_cache VALUES (?, ?, ?)",
+            ((h, settings_hash, json.dumps(k, separators=(",", ":"))) for h, k in entries),
+        )
+
+    # -- themes ---------------------------------------------------------------------------
+    def themes(self) -> list[Theme]:
+        """Return the themes the previous build published: the basis of slug stability."""
+        rows = self._db.execute("SELECT slug, name, keywords, members, is_other FROM themes")
+        themes = (
+            Theme(s, n, tuple(json.loads(k)), tuple(json.loads(m)), bool(o))
+            for s, n, k, m, o in rows
+        )
+        return sorted(themes, key=lambda t: t.slug)
+
+    def save_themes(self, themes: Iterable[Theme]) -> None:
+        self._db.execute("DELETE FROM themes")
+        self._db.executemany(
+            "INSERT INTO themes VALUES (?, ?, ?, ?, ?)",
+            (
+                (t.slug, t.name, json.dumps(t.keywords), json.dumps(t.paper_keys), t.is_other)
+                for t in themes
+            ),
+        )
+
+    # -- transaction ----------------------------------------------------------------------
+    def commit(self) -> None:
+        self._db.commit()
+
+    def rollback(self) -> None:
+        self._db.rollback()
+
+
+@contextmanager
+def open_store(path: Path, *, create: bool) -> Iterator[Store]:
+    """Lock and open the store at ``path`` inside one write transaction.
+
+    ``create`` allows making a new store where none exists; the caller decides when a missing
+    store is expected. The transaction is rolled back unless the caller commits.
+    """
+    if not path.exists() and not create:
+        raise StoreError(
+            f"The store '{path}' is missing, but a site was already built from one. Starting "
+            "afresh would announce every paper again as new: restore the store, or pass "
+            "--new-store to start a new one on purpose"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _acquire_lock(path)
+    try:
+        fresh = not path.exists() or path.stat().st_size == 0
+        db = _connect(path)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            if fresh:
+                _create(db)
+            else:
+                _check_schema(db, path)
+            store = Store(path, db, lock)
+            try:
+                yield store
+            finally:
+                if db.in_transaction:
+                    db.rollback()
+        finally:
+            db.close()
+    finally:
+        lock.close()
+
+
+def _acquire_lock(path: Path) -> BinaryIO:
+    lock = open(path.with_name(path.name + ".lock"), "ab")  # noqa: SIM115 (held until close)
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise StoreError(
+            f"The store '{path}' is locked by another build (pid in use); try again when it ends"
+        ) from None
+    return lock
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=10)
+        # WAL is not used: a single-file store is what users commit to their repository.
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA synchronous = FULL")
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"The store '{path}' cannot be opened: {exc}") from exc
+
+
+def _create(db: sqlite3.Connection) -> None:
+    db.executescript(f"PRAGMA application_id = {APPLICATION_ID};")
+    for statement in _SCHEMA.strip().split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    try:
+        app = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute("SELECT count(*) FROM papers").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"The store '{path}' is corrupt or not a digest store: {exc}") from exc
+    if app != APPLICATION_ID:
+        raise StoreError(f"'{path}' is an SQLite file but not a digest store")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"The store '{path}' has schema version {version}, newer than this digest "
+            f"understands ({SCHEMA_VERSION}): upgrade digest"
+        )
+    while version < SCHEMA_VERSION:
+        script = _MIGRATIONS.get(version)
+        if script is None:
+            raise StoreError(
+                f"The store '{path}' has schema version {version}, which this digest cannot "
+                f"migrate to {SCHEMA_VERSION}"
+            )
+        for statement in script.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        version += 1
+        db.execute(f"PRAGMA user_version = {version}")
+
+
+def _newer(stored: Paper, incoming: Paper) -> Paper:
+    """Return the record to keep: merged, the higher version's text winning, first order kept."""
+    return replace(merge_two(stored, incoming), order=stored.order)
+
+
+def _dump_paper(paper: Paper) -> str:
+    data = asdict(paper)
+    for name in ("published", "updated"):
+        value = getattr(paper, name)
+        data[name] = value.isoformat() if value else None
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _load_paper(text: str) -> Paper:
+    data = json.loads(text)
+    values: dict[str, Any] = {}
+    for f in fields(Paper):
+        value = data.get(f.name)
+        if f.name in ("published", "updated"):
+            value = datetime.fromisoformat(value) if value else None
+        elif f.name == "authors":
+            value = tuple(Author(**a) for a in value or ())
+        elif isinstance(value, list):
+            value = tuple(value)
+        if f.name in data:
+            values[f.name] = value
+    return Paper(**values)
