@@ -45,6 +45,15 @@ def recover(path: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_stale_staging(path: Path) -> None:
+    """Remove staging folders beside ``path`` that a killed build left behind.
+
+    Only call this while holding the build lock: a running build's staging folder looks the same.
+    """
+    for stale in sorted(path.parent.glob(f".{path.name}.new-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def staging_dir(path: Path) -> Path:
     """Return a new empty folder beside ``path`` (same file system, so renames are atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)

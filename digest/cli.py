@@ -74,6 +74,20 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)"
     )
+    build.add_argument(
+        "--store", metavar="FILE", help="the store of papers seen (default: digest.sqlite)"
+    )
+    build.add_argument(
+        "--new-store",
+        action="store_true",
+        default=None,
+        help="start a new store even though a site was built before",
+    )
+    build.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="build as of this date: new papers are first seen then (for backfills)",
+    )
 
     serve = commands.add_parser(
         "serve", help="serve the built site locally", description="Serve the built site over HTTP."

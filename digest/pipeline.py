@@ -6,10 +6,13 @@ at any stage leaves the published site and docs exactly as they were.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -34,6 +37,7 @@ from digest.writers.feeds import RSS_PATH, render_feeds
 from digest.writers.pages import PageWriter
 
 EXPORT_PATH = "digest.json"
+_PR_SET_PDEATHSIG = 1
 
 
 def bundled_example() -> Path:
@@ -183,9 +187,11 @@ def build(
         papers = read_inputs(paths, config.format or None)
         _check_strict(config, counter)
         create = config.new_store or not (settings.site_dir / EXPORT_PATH).exists()
+        # The worker pool starts before the store is locked, so that no worker inherits the
+        # lock: a worker outliving a killed build must not hold the store.
         with (
-            open_store(store_path, create=create) as store,
             _default_executor(config, executor) as pool,
+            open_store(store_path, create=create) as store,
         ):
             changes = store.upsert(papers, built)
             stored = store.papers()
@@ -193,6 +199,7 @@ def build(
                 raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
             digest = gather(config, settings.site_url, stored, built, pool, store, store.themes())
             _check_strict(config, counter)
+            atomic.remove_stale_staging(settings.site_dir)
             staging = atomic.staging_dir(settings.site_dir)
             try:
                 docs, site = staging / "docs", staging / "site"
@@ -221,8 +228,21 @@ def _default_executor(config: Config, given: Executor | None) -> Iterator[Execut
     methods = multiprocessing.get_all_start_methods()
     # fork starts workers in milliseconds with yake already imported; spawn elsewhere.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_die_with_parent
+    ) as pool:
+        # Workers start on the first task; start them now, before the store is locked.
+        pool.submit(os.getpid).result()
         yield pool
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill a keyword worker when the build that started it dies (kill -9)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # Not Linux: orphaned workers exit when their queue closes.
 
 
 def _check_strict(config: Config, counter: WarningCounter) -> None:

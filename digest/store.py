@@ -110,7 +110,9 @@ class Store:
                     "UPDATE papers SET data = ?, version = ?, last_changed = ? WHERE key = ?",
                     (_dump_paper(merged), merged.version, stamp, paper.key),
                 )
-                changed.append(paper.key)
+                # Another source listing the same paper is not news; new text or a version is.
+                if _content(merged) != _content(stored):
+                    changed.append(paper.key)
         return Upsert(tuple(new), tuple(changed))
 
     def papers(self) -> list[StoredPaper]:
@@ -218,7 +220,7 @@ def _acquire_lock(path: Path) -> BinaryIO:
     except BlockingIOError:
         lock.close()
         raise StoreError(
-            f"The store '{path}' is locked by another build (pid in use); try again when it ends"
+            f"The store '{path}' is locked by another build; try again when it ends"
         ) from None
     return lock
 
@@ -231,7 +233,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous = FULL")
         return db
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"The store '{path}' cannot be opened: {exc}") from exc
+        raise StoreError(f"The store '{path}' is corrupt or not a digest store: {exc}") from exc
 
 
 def _create(db: sqlite3.Connection) -> None:
@@ -274,6 +276,10 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
 def _newer(stored: Paper, incoming: Paper) -> Paper:
     """Return the record to keep: merged, the higher version's text winning, first order kept."""
     return replace(merge_two(stored, incoming), order=stored.order)
+
+
+def _content(paper: Paper) -> tuple[object, ...]:
+    return (paper.title, paper.abstract, paper.version)
 
 
 def _dump_paper(paper: Paper) -> str:

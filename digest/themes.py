@@ -30,7 +30,20 @@ SEED = 20240601
 # A theme name becomes a page title, which Material prints into <title> after unescaping it:
 # names keep only characters that can never form markup.
 _NAME_UNSAFE = re.compile(r"[^\w \-+#.,/'()]")
-_MODIFIER_ENDINGS = ("al", "ive", "ous", "ed", "ing", "ic", "able", "ible", "ar", "ful", "less")
+_MODIFIER_ENDINGS = (
+    "al",
+    "ive",
+    "ous",
+    "ed",
+    "ing",
+    "ic",
+    "able",
+    "ible",
+    "ar",
+    "ful",
+    "less",
+    "ly",
+)
 
 
 @dataclass(frozen=True)
@@ -264,7 +277,10 @@ def _name_clusters(
         scored.sort(key=lambda s: (-s[0], s[1]))
         chosen: list[str] = []
         for _, phrase in scored:
-            if any(phrase in c or c in phrase for c in chosen) or phrase in used:
+            words = set(phrase.split())
+            # A second phrase sharing a word with the first repeats it ("optimal transport and
+            # neural optimal"): skip it.
+            if any(words & set(c.split()) for c in chosen) or phrase in used:
                 continue
             chosen.append(phrase)
             if len(chosen) == settings.name_keywords:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from digest.cleaning import clean_for_keywords
 from digest.keywords import keyword_key, singular, stopwords
@@ -22,6 +23,9 @@ _TOKEN = re.compile(r"[^\W\d_][\w-]*[^\W_]|[^\W\d_]", re.UNICODE)
 #: How much a YAKE keyword phrase weighs against one occurrence of a plain word.
 KEYWORD_WEIGHT = 2
 LSA_DIMENSIONS = 100
+MAX_VOCABULARY = 20_000
+POWER_ITERATIONS = 4
+SEED = 20240601
 
 
 def terms(paper: Paper, keywords: Sequence[Keyword], language: str) -> Counter[str]:
@@ -44,30 +48,60 @@ def terms(paper: Paper, keywords: Sequence[Keyword], language: str) -> Counter[s
 def tfidf_lsa(docs: Sequence[Counter[str]]) -> NDArray[np.float64]:
     """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors.
 
-    Terms in one document only carry no grouping signal and are dropped; the vocabulary is
-    sorted so the result never depends on dict order or ``PYTHONHASHSEED``.
+    Terms in one document only carry no grouping signal and are dropped, as are terms in more
+    than half of all documents; the vocabulary is capped and sorted so the result never depends
+    on dict order or ``PYTHONHASHSEED``. The matrix stays sparse: 20,000 papers fit in memory.
     """
     n = len(docs)
     df: Counter[str] = Counter()
     for doc in docs:
         df.update(doc.keys())
-    vocab = sorted(t for t, c in df.items() if c >= 2)
+    eligible = [t for t, c in df.items() if c >= 2 and (n < 20 or c <= n // 2)]
+    eligible.sort(key=lambda t: (-df[t], t))
+    vocab = sorted(eligible[:MAX_VOCABULARY])
     index = {t: i for i, t in enumerate(vocab)}
-    matrix = np.zeros((n, max(1, len(vocab))), dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
     for row, doc in enumerate(docs):
-        for term, count in doc.items():
+        for term in sorted(doc):
             col = index.get(term)
             if col is not None:
-                matrix[row, col] = (1 + math.log(count)) * (math.log((1 + n) / (1 + df[term])) + 1)
-    matrix = _normalise(matrix)
-    dims = min(LSA_DIMENSIONS, n - 1, matrix.shape[1])
-    if dims >= 2:
-        u, s, _ = np.linalg.svd(matrix, full_matrices=False)
-        # Fix each component's sign so the decomposition is deterministic across LAPACK builds.
-        signs = np.sign(u[np.abs(u).argmax(axis=0), range(u.shape[1])])
-        signs[signs == 0] = 1
-        matrix = (u[:, :dims] * signs[:dims]) * s[:dims]
-    return _normalise(matrix)
+                rows.append(row)
+                cols.append(col)
+                idf = math.log((1 + n) / (1 + df[term])) + 1
+                values.append((1 + math.log(doc[term])) * idf)
+    shape = (n, max(1, len(vocab)))
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.diags(1.0 / norms) @ matrix
+    dims = min(LSA_DIMENSIONS, n - 1, shape[1] - 1)
+    if dims < 2:
+        return _normalise(matrix.toarray())
+    return _normalise(_randomized_lsa(matrix, dims))
+
+
+def _randomized_lsa(matrix: sparse.csr_matrix, dims: int) -> NDArray[np.float64]:
+    """Return the document coordinates of a rank-``dims`` truncated SVD (U times S).
+
+    Halko et al.'s randomized range finder with a fixed seed and power iterations: close to
+    the exact decomposition and linear in the number of documents. Component signs are fixed
+    so that the result does not depend on the LAPACK build.
+    """
+    rng = np.random.default_rng(SEED)
+    sketch = rng.standard_normal((matrix.shape[1], dims + 10))
+    basis, _ = np.linalg.qr(matrix @ sketch)
+    for _ in range(POWER_ITERATIONS):
+        basis, _ = np.linalg.qr(matrix.T @ basis)
+        basis, _ = np.linalg.qr(matrix @ basis)
+    small = np.asarray((matrix.T @ basis).T)
+    u_small, singular, _ = np.linalg.svd(small, full_matrices=False)
+    u = basis @ u_small[:, :dims]
+    signs = np.sign(u[np.abs(u).argmax(axis=0), range(dims)])
+    signs[signs == 0] = 1
+    coords: NDArray[np.float64] = (u * signs) * singular[:dims]
+    return coords
 
 
 def _normalise(matrix: NDArray[np.float64]) -> NDArray[np.float64]:

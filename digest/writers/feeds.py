@@ -169,12 +169,14 @@ def json_feed(digest: Digest, spec: FeedSpec) -> bytes:
 def opml(digest: Digest, specs: Sequence[FeedSpec]) -> bytes:
     """Return an OPML 2.0 list of every feed, for importing all of them at once."""
     types = {"rss": "rss", "atom": "atom", "json": "json"}
+    # Dated by the newest item, like the feeds themselves: a rebuild changes no byte.
+    modified = max((e.listed for e in digest.entries), default=digest.built)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
         "  <head>",
         f"    <title>{_xml_text(digest.title)} feeds</title>",
-        f"    <dateModified>{digest.built.strftime('%a, %d %b %Y %H:%M:%S +0000')}</dateModified>",
+        f"    <dateModified>{modified.strftime('%a, %d %b %Y %H:%M:%S +0000')}</dateModified>",
         "  </head>",
         "  <body>",
     ]
