@@ -51,7 +51,9 @@ def main() -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "NO_MKDOCS_2_WARNING": "1"}
     # One build makes the generated docs that the plain mkdocs build renders.
     reference = _workdir()
-    subprocess.run([sys.executable, "-m", "digest", "-q", "build"], cwd=reference, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "digest", "-q", "build"], cwd=reference, env=env, check=True
+    )
     a_times, b_times, yake_times, mkdocs_times = [], [], [], []
     for _ in range(args.runs):
         work = _workdir()

@@ -10,52 +10,62 @@ from __future__ import annotations
 import html
 import re
 
-# Names of LaTeX commands that show up as words once a scraper drops the backslash.
+# Names of LaTeX commands that show up as words once a scraper drops the backslash. Only names
+# that are not also English words: "in", "sum", "left" or "top" are prose far more often.
 TEX_WORDS = frozenset(
     """
     mathcal mathbb mathbf mathrm mathsf mathit mathfrak mathscr boldsymbol operatorname
-    textbf textit textrm texttt textsc emph em it bf rm tt sc cite citep citet ref eqref
-    label url href frac dfrac tfrac sqrt sum prod int oint lim limsup liminf sup inf max min
-    argmax argmin log exp sin cos tan ln det tr circ cdot cdots ldots dots times otimes
-    oplus wedge vee cap cup setminus subset subseteq supset in notin forall exists nabla
-    partial infty propto sim simeq approx equiv neq leq geq le ge ll gg mid vert lvert rvert
-    left right big bigl bigr langle rangle lceil rceil lfloor rfloor hat tilde bar vec dot
-    ddot overline underline widehat widetilde alpha beta gamma delta epsilon varepsilon zeta
-    eta theta vartheta iota kappa lambda mu nu xi omicron pi varpi rho varrho sigma varsigma
-    tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi
-    Psi Omega poly polylog mathop displaystyle textstyle scriptstyle nolimits limits quad
-    qquad star ast top perp
+    textbf textit textrm texttt textsc emph cite citep citet eqref href frac dfrac tfrac sqrt
+    oint limsup liminf argmax argmin cdot cdots ldots otimes oplus setminus subseteq supseteq
+    notin forall nabla infty propto simeq equiv neq leq geq lvert rvert bigl bigr langle
+    rangle lceil rceil lfloor rfloor ddot overline widehat widetilde alpha beta gamma delta
+    epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron pi varpi
+    rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda
+    Xi Pi Sigma Upsilon Phi Psi Omega polylog mathop displaystyle textstyle scriptstyle
+    nolimits qquad varnothing emptyset mapsto rightarrow leftarrow Rightarrow
     """.split()
 )
 #: A "word" longer than this is a hash, a base64 blob or glued text, never a keyword.
 MAX_TOKEN_CHARS = 40
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# A URL without the sentence punctuation glued to its end, which stays as a boundary.
+_URL = re.compile(r"(?:https?://|www\.)\S+?(?=[.,;:!?)\]]*(?:\s|$))", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]{0,300}\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
+# Formatting commands keep their argument: \\textbf{robust} is the word "robust".
+_FORMATTING = re.compile(
+    r"\\?(?:textbf|textit|textrm|textsf|texttt|textsc|emph|text|mbox|underline)\{([^{}]*)\}"
+)
 _ACCENT = re.compile(r"""\\['"`^~=.]\{?([A-Za-z])\}?""")
 _COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
 _MATHY_TOKEN = re.compile(r"\S*[_^=|<>]\S*|\S*[{}]\S*[{}]\S*")
 _BRACES = re.compile(r"[{}]")
 _SPACES = re.compile(r"\s+")
+_BREAKS = re.compile(r"(?:\s*[,.](?=\s|$)){2,}|(?<=\s),(?=\s)")
 
 
 def clean_for_keywords(text: str) -> str:
     """Return ``text`` without URLs, markup and mathematics, as plain words and punctuation."""
-    text = html.unescape(_TAG.sub(" ", text))
-    text = _URL.sub(" ", text)
-    text = _MATH.sub(" ", text)
+    # What is removed becomes a phrase break (","), so YAKE never joins the words around it
+    # into a phrase the paper does not contain.
+    text = html.unescape(_TAG.sub(" , ", text))
+    text = _URL.sub(" , ", text)
+    text = _MATH.sub(" , ", text)
+    text = _FORMATTING.sub(r"\1", text)
     text = _ACCENT.sub(r"\1", text)
     text = _COMMAND.sub(" ", text)
     # Sub- and superscripts, equations and braced arguments left once commands are gone.
-    text = _MATHY_TOKEN.sub(" ", text)
+    text = _MATHY_TOKEN.sub(" , ", text)
     text = _BRACES.sub(" ", text)
     words = []
     for word in text.split():
         bare = word.strip(".,;:!?()[]'\"")
         if bare in TEX_WORDS or len(bare) > MAX_TOKEN_CHARS:
-            # Keep sentence boundaries, which YAKE uses, when dropping a word.
-            words.append("." if word.endswith((".", ";", ":")) else "")
+            # Keep sentence boundaries, which YAKE uses; otherwise leave a phrase break.
+            words.append("." if word.endswith((".", ";", ":")) else ",")
             continue
         words.append(word)
-    return _SPACES.sub(" ", " ".join(w for w in words if w)).strip()
+    text = " ".join(words)
+    # Fold the runs of breaks that removals leave ("a , , b" -> "a , b"; ", ." -> ".").
+    text = _BREAKS.sub(lambda m: "." if "." in m.group(0) else ",", text)
+    return _SPACES.sub(" ", text).strip(" ,")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from digest import __version__
@@ -25,15 +26,22 @@ class _Formatter(logging.Formatter):
         return f"{record.levelname}: {message}" if record.levelno >= logging.WARNING else message
 
 
-def _setup_logging(verbosity: int) -> None:
+@contextmanager
+def _logging(verbosity: int) -> Iterator[None]:
+    """Print digest's log on stderr for one command, then restore the logger as it was."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
-    root = logging.getLogger("digest")
-    root.handlers[:] = [handler]
-    root.setLevel(
+    logger = logging.getLogger("digest")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    logger.handlers[:] = [handler]
+    logger.setLevel(
         logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
     )
-    root.propagate = False
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,13 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.verbose - args.quiet)
     handlers = {"build": _build, "serve": _serve, "fetch": _fetch}
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        return handlers[args.command](args)
+        with _logging(args.verbose - args.quiet):
+            return handlers[args.command](args)
     except DigestError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

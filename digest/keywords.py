@@ -91,11 +91,18 @@ def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
         return []
     failure = _YakeFailure()
     yake_log = logging.getLogger("yake")
+    # yake's warning is only created if its logger is enabled for it, whatever the
+    # application configured: enable it for the call, and keep it from reaching other handlers.
+    saved = (yake_log.level, yake_log.propagate, yake_log.disabled)
+    yake_log.setLevel(logging.WARNING)
+    yake_log.propagate = False
+    yake_log.disabled = False
     yake_log.addHandler(failure)
     try:
         pairs = _extractor(settings).extract_keywords(text)
     finally:
         yake_log.removeHandler(failure)
+        yake_log.level, yake_log.propagate, yake_log.disabled = saved
     if failure.messages:
         raise KeywordError(f"YAKE failed: {failure.messages[0][:200]}")
     # yake returns numpy floats; the model holds plain floats only.

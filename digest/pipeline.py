@@ -25,6 +25,7 @@ from digest import atomic
 from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
+from digest.fetch.inbox import Inbox
 from digest.keywords import KeywordCache, extract_keywords
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
 from digest.site import read_settings, render
@@ -69,6 +70,27 @@ class BuildResult:
     warnings: int
     new: int
     changed: int
+
+
+def input_paths(config: Config, given: Sequence[Path]) -> list[Path]:
+    """Choose what a build reads: the command line, the config, the fetch inbox, the example.
+
+    With fetch sources configured, the inbox is the input even when it is empty (a day with
+    nothing fetched rebuilds from the store); the bundled example is only for a digest that
+    has neither inputs nor sources.
+    """
+    if given:
+        return list(given)
+    if config.inputs:
+        return [Path(p) for p in config.inputs]
+    fetch = config.fetch
+    inbox = Inbox(Path(fetch.inbox)).files()
+    has_sources = bool(
+        fetch.arxiv_queries or fetch.arxiv_categories or fetch.rss_categories or fetch.hf_daily
+    )
+    if inbox or has_sources:
+        return inbox
+    return [bundled_example()]
 
 
 def build_date(config: Config) -> datetime:
@@ -180,7 +202,7 @@ def build(
     ``keywords.workers`` is used.
     """
     settings = read_settings(config.mkdocs_config, config.site_dir)
-    paths = list(inputs) or [Path(p) for p in config.inputs] or [bundled_example()]
+    paths = input_paths(config, inputs)
     built = build_date(config)
     store_path = Path(config.store)
     with counting_warnings() as counter:

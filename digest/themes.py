@@ -264,10 +264,7 @@ def _name_clusters(
         scored = []
         for phrase, count in inside.items():
             words = phrase.split()
-            if count < 2 or df[phrase] > generic_df or all(w in GENERIC_WORDS for w in words):
-                continue
-            if len(words) == 1 and words[0].endswith(_MODIFIER_ENDINGS):
-                # A lone adjective or participle ("functional", "adaptive") names nothing.
+            if count < 2 or df[phrase] > generic_df or not _nameable(words):
                 continue
             share_in = count / len(members)
             share_out = (df[phrase] - count) / max(1, n - len(members))
@@ -277,10 +274,10 @@ def _name_clusters(
         scored.sort(key=lambda s: (-s[0], s[1]))
         chosen: list[str] = []
         for _, phrase in scored:
-            words = set(phrase.split())
+            phrase_words = set(phrase.split())
             # A second phrase sharing a word with the first repeats it ("optimal transport and
             # neural optimal"): skip it.
-            if any(words & set(c.split()) for c in chosen) or phrase in used:
+            if any(phrase_words & set(c.split()) for c in chosen) or phrase in used:
                 continue
             chosen.append(phrase)
             if len(chosen) == settings.name_keywords:
@@ -288,10 +285,18 @@ def _name_clusters(
         if not chosen:
             # Nothing distinctive is shared: name the group for its most common keyword phrase.
             common = sorted(inside.items(), key=lambda pc: (-pc[1], -len(pc[0].split()), pc[0]))
-            chosen = [p for p, _ in common if p not in used][:1]
+            chosen = [p for p, _ in common if p not in used and _nameable(p.split())][:1]
         used.update(chosen)
         names.append(tuple(chosen))
     return names
+
+
+def _nameable(words: Sequence[str]) -> bool:
+    """Can this phrase name a theme? Not if it is only generic words or a lone modifier."""
+    if all(w in GENERIC_WORDS for w in words):
+        return False
+    # A lone adjective or participle ("functional", "adaptive") names nothing.
+    return not (len(words) == 1 and words[0].endswith(_MODIFIER_ENDINGS))
 
 
 def _display_name(

@@ -32,7 +32,9 @@ def _write_days(folder: Path) -> list[Path]:
     slices = [records[0:25], records[15:40], records[30:60]]
     revised = dict(next(r for r in records if r["id"] == REVISED))
     versions = list(revised["versions"])  # type: ignore[arg-type]
-    versions.append({"version": f"v{len(versions) + 1}", "created": "Mon, 27 Apr 2026 10:00:00 GMT"})
+    versions.append(
+        {"version": f"v{len(versions) + 1}", "created": "Mon, 27 Apr 2026 10:00:00 GMT"}
+    )
     revised["versions"] = versions
     revised["title"] = "A revised title for the third paper"
     slices[2] = [*slices[2], revised]
@@ -148,7 +150,11 @@ def test_opml_lists_every_feed(days: dict[str, object]) -> None:
 
 def test_theme_pages_link_their_feed_in_the_head(days: dict[str, object]) -> None:
     tree: dict[str, bytes] = days[DAYS[2]]["tree"]  # type: ignore[index]
-    themes = [p for p in tree if p.startswith("themes/") and p.count("/") == 2 and p != "themes/index.html"]
+    themes = [
+        p
+        for p in tree
+        if p.startswith("themes/") and p.count("/") == 2 and p != "themes/index.html"
+    ]
     assert themes
     for page in themes:
         slug = page.split("/")[1]

@@ -57,9 +57,8 @@ def test_uncommitted_changes_are_rolled_back(tmp_path: Path) -> None:
 
 
 def test_missing_store_is_refused_when_expected(tmp_path: Path) -> None:
-    with pytest.raises(StoreError) as error:
-        with open_store(tmp_path / "gone.sqlite", create=False):
-            pass
+    with pytest.raises(StoreError) as error, open_store(tmp_path / "gone.sqlite", create=False):
+        pass
     assert str(error.value) == (
         f"The store '{tmp_path / 'gone.sqlite'}' is missing, but a site was already built from "
         "one. Starting afresh would announce every paper again as new: restore the store, or "
@@ -68,7 +67,9 @@ def test_missing_store_is_refused_when_expected(tmp_path: Path) -> None:
 
 
 def test_a_build_refuses_to_start_afresh_next_to_an_existing_site(tmp_path: Path) -> None:
-    listing = write_listing(tmp_path / "in.txt", [("Graph paper one", "Graph neural networks.")] * 1)
+    listing = write_listing(
+        tmp_path / "in.txt", [("Graph paper one", "Graph neural networks.")] * 1
+    )
     build_site(tmp_path, [listing])
     before = tree_bytes(tmp_path / "site")
     (tmp_path / "digest.sqlite").unlink()
@@ -81,14 +82,18 @@ def test_a_build_refuses_to_start_afresh_next_to_an_existing_site(tmp_path: Path
 def test_corrupt_and_foreign_stores_are_loud_errors(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="corrupt or not a digest store"):
-        with open_store(garbage, create=False):
-            pass
+    with (
+        pytest.raises(StoreError, match="corrupt or not a digest store"),
+        open_store(garbage, create=False),
+    ):
+        pass
     foreign = tmp_path / "foreign.sqlite"
     sqlite3.connect(foreign).execute("CREATE TABLE papers (x)").connection.commit()
-    with pytest.raises(StoreError, match="is an SQLite file but not a digest store"):
-        with open_store(foreign, create=False):
-            pass
+    with (
+        pytest.raises(StoreError, match="is an SQLite file but not a digest store"),
+        open_store(foreign, create=False),
+    ):
+        pass
 
 
 def test_a_newer_or_unknown_schema_is_refused(tmp_path: Path) -> None:
@@ -99,16 +104,17 @@ def test_a_newer_or_unknown_schema_is_refused(tmp_path: Path) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}, newer than"):
-        with open_store(path, create=False):
-            pass
+    with (
+        pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}, newer than"),
+        open_store(path, create=False),
+    ):
+        pass
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 0")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match="cannot migrate"):
-        with open_store(path, create=False):
-            pass
+    with pytest.raises(StoreError, match="cannot migrate"), open_store(path, create=False):
+        pass
 
 
 def test_a_second_build_is_refused_while_the_store_is_locked(tmp_path: Path) -> None:
@@ -117,9 +123,11 @@ def test_a_second_build_is_refused_while_the_store_is_locked(tmp_path: Path) -> 
         store.commit()
     with open(path.with_name(path.name + ".lock"), "ab") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        with pytest.raises(StoreError, match="is locked by another build"):
-            with open_store(path, create=False):
-                pass
+        with (
+            pytest.raises(StoreError, match="is locked by another build"),
+            open_store(path, create=False),
+        ):
+            pass
     with open_store(path, create=False) as store:
         assert store.count() == 0
 
@@ -169,7 +177,9 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path) -> None:
         if count == 50 and site != old_site:
             break
     assert kills >= 1, "no build was killed: lengthen the delays"
-    subprocess.run(_build_command(tmp_path, second, "2026-04-28"), cwd=tmp_path, env=env, check=True)
+    subprocess.run(
+        _build_command(tmp_path, second, "2026-04-28"), cwd=tmp_path, env=env, check=True
+    )
     with open_store(tmp_path / "digest.sqlite", create=False) as store:
         assert store.count() == 50
         dates = {s.first_seen.date().isoformat() for s in store.papers()}

@@ -62,15 +62,17 @@ def build_paper(
     source: str,
     arxiv_id: str | None = None,
     authors: Sequence[str] = (),
+    abstract_where: str | None = None,
     **fields: Any,
 ) -> Paper:
     """Clean and check one record and return its Paper, or raise RecordError naming the field.
 
     ``fields`` are further :class:`Paper` fields (dates, categories, links...) that the reader
-    has already parsed; ``arxiv_id`` may be an id or an abs/pdf URL, with or without version.
+    has already parsed; ``abstract_where`` names the abstract's place when it differs (its own
+    line); ``arxiv_id`` may be an id or an abs/pdf URL, with or without version.
     """
     clean_title = require_text(title, where, "title")
-    clean_abstract = require_text(abstract, where, "abstract")
+    clean_abstract = require_text(abstract, abstract_where or where, "abstract")
     if len(clean_title) > MAX_TITLE_CHARS:
         log.warning(
             "%s: title is %d characters long; are title and abstract lines out of step?",
@@ -105,10 +107,11 @@ def read_text_file(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"Cannot read '{path}': {exc.strerror}") from exc
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        offset = exc.start + bom  # an offset into the file, as a hex editor shows it
         raise SourceError(
-            f"'{path}' is not UTF-8: byte offset {exc.start} "
-            f"(0x{data[exc.start]:02x}) cannot be decoded"
+            f"'{path}' is not UTF-8: byte offset {offset} (0x{data[offset]:02x}) cannot be decoded"
         ) from exc

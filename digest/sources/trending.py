@@ -12,6 +12,9 @@ from digest.model import Paper
 from digest.sources.base import RecordError, build_paper, read_text_file
 
 HEADER_LINES = 2
+# Only real line ends: str.splitlines() would also split at \v, \f, \x1c-\x1e, \x85 and
+# U+2028/9, which belong inside a line (and are stripped later with a warning).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The page's "Subscribe" button text runs into the first title when the page is copied.
 _SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
 
@@ -30,7 +33,7 @@ class TrendingReader:
     def read(self, path: Path) -> Iterator[Paper]:
         lines = [
             (number, line)
-            for number, line in enumerate(read_text_file(path).splitlines(), start=1)
+            for number, line in enumerate(_LINE_BREAK.split(read_text_file(path)), start=1)
             if line.strip()
         ]
         if not lines:
@@ -45,13 +48,18 @@ class TrendingReader:
                 "abstract line (the file has an odd number of title and abstract lines)"
             )
         for index in range(0, len(body), 2):
-            (title_line, title), (_, abstract) = body[index], body[index + 1]
+            (title_line, title), (abstract_line, abstract) = body[index], body[index + 1]
             if index == 0:
                 title = _SUBSCRIBE.sub("", title.lstrip("\ufeff "))
-            where = f"'{path}', line {title_line} (paper {index // 2 + 1})"
+            paper = f"(paper {index // 2 + 1})"
             try:
                 yield build_paper(
-                    where, title, abstract, order=index // 2, source=f"file:{path.name}"
+                    f"'{path}', line {title_line} {paper}",
+                    title,
+                    abstract,
+                    abstract_where=f"'{path}', line {abstract_line} {paper}",
+                    order=index // 2,
+                    source=f"file:{path.name}",
                 )
             except RecordError as exc:
                 log.warning("Skipped paper: %s", exc)

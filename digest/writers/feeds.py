@@ -8,6 +8,7 @@ rebuild with nothing new writes byte-identical feeds.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,8 +101,10 @@ def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(absolute(digest.site_url, spec.path))
     fg.title(spec.title)
-    fg.link(href=absolute(digest.site_url, spec.page), rel="alternate")
+    # feedgen takes the RSS channel <link> from the last link() call: "self" first, then the
+    # page, or every channel would link to its own XML.
     fg.link(href=absolute(digest.site_url, spec.path), rel="self")
+    fg.link(href=absolute(digest.site_url, spec.page), rel="alternate")
     fg.description(spec.description)
     fg.language("en")
     fg.generator("digest")
@@ -115,7 +118,9 @@ def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
         fe.guid(paper_guid(paper.key), permalink=False)
         fe.title(paper.title)
         fe.link(href=_item_link(digest, entry))
-        fe.description(paper.abstract)
+        # RSS readers render <description> as HTML: the abstract goes in as escaped text.
+        # (Atom takes the same value as type="text" content, which readers do not render.)
+        fe.description(html.escape(paper.abstract, quote=False))
         fe.published(entry.listed)
         fe.updated(entry.listed)
         for author in paper.authors:

@@ -1,0 +1,182 @@
+"""Themes on the real seed, and the slug rules of ROBUSTNESS 26 (digest/slugs.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from digest.config import ThemeConfig
+from digest.keywords import GENERIC_WORDS, singular
+from digest.slugs import MAX_SLUG, RESERVED, SlugRegistry, slugify
+from digest.themes import group
+
+SAFE = re.compile(r"^[a-z0-9-]+$")
+
+
+@pytest.fixture(scope="module")
+def seed_digest(seed_site):
+    return seed_site.result.digest
+
+
+def test_every_paper_is_placed_exactly_once_as_primary(seed_digest):
+    members = Counter(k for t in seed_digest.themes for k in t.paper_keys)
+    assert len(seed_digest.entries) == 195
+    assert set(members) == {e.paper.key for e in seed_digest.entries}
+    assert set(members.values()) == {1}
+    slug_of = {k: t.slug for t in seed_digest.themes for k in t.paper_keys}
+    for entry in seed_digest.entries:
+        assert entry.themes, entry.paper.title
+        assert entry.themes[0].theme_slug == slug_of[entry.paper.key], entry.paper.title
+        # Secondary themes are other themes, listed once.
+        slugs = [p.theme_slug for p in entry.themes]
+        assert len(slugs) == len(set(slugs))
+
+
+def test_theme_sizes_stay_within_bounds(seed_digest):
+    total = len(seed_digest.entries)
+    named = [t for t in seed_digest.themes if not t.is_other]
+    assert len(named) >= ThemeConfig().min_themes
+    for theme in named:
+        assert 3 <= len(theme.paper_keys) <= 0.2 * total, (theme.name, len(theme.paper_keys))
+    other = sum(len(t.paper_keys) for t in seed_digest.themes if t.is_other)
+    assert other <= 0.05 * total
+
+
+def test_themes_are_listed_largest_first(seed_digest):
+    named = [t for t in seed_digest.themes if not t.is_other]
+    assert [len(t.paper_keys) for t in named] == sorted(
+        (len(t.paper_keys) for t in named), reverse=True
+    )
+    assert all(not t.is_other for t in seed_digest.themes[: len(named)])
+
+
+def test_no_theme_is_named_only_by_generic_words(seed_digest):
+    for theme in seed_digest.themes:
+        if theme.is_other:
+            continue
+        assert theme.keywords, theme.name
+        words = {singular(w) for phrase in theme.keywords for w in phrase.split()}
+        assert not words <= GENERIC_WORDS, theme.name
+        assert theme.name != "Untitled"
+        name_words = {singular(w) for w in re.findall(r"[a-z]+", theme.name.lower())} - {"and"}
+        assert not name_words <= GENERIC_WORDS, theme.name
+
+
+def test_theme_names_are_distinct_and_carry_no_markup(seed_digest):
+    names = [t.name for t in seed_digest.themes]
+    assert len(names) == len(set(names))
+    assert not any(set(n) & set('<>&"`{}[]|*_\\') for n in names)
+
+
+def test_theme_slugs_are_unique_safe_and_not_reserved(seed_digest):
+    slugs = [t.slug for t in seed_digest.themes]
+    assert len(slugs) == len(set(slugs))
+    for slug in slugs:
+        assert SAFE.match(slug), slug
+        assert slug not in RESERVED
+        assert len(slug) <= MAX_SLUG + 7
+
+
+def test_every_placement_names_an_existing_theme(seed_digest):
+    slugs = {t.slug for t in seed_digest.themes}
+    assert {p.theme_slug for e in seed_digest.entries for p in e.themes} <= slugs
+
+
+def test_grouping_ignores_input_order(seed_digest):
+    papers = [e.paper for e in seed_digest.entries]
+    keywords = [e.keywords for e in seed_digest.entries]
+    order = list(range(len(papers)))
+    random.Random(1).shuffle(order)
+    shuffled = group([papers[i] for i in order], [keywords[i] for i in order], ThemeConfig())
+    assert shuffled.themes == seed_digest.themes
+    assert shuffled.placements == {e.paper.key: e.themes for e in seed_digest.entries}
+
+
+def test_grouping_a_small_corpus_still_places_everyone(seed_digest):
+    entries = seed_digest.entries[:7]
+    grouping = group([e.paper for e in entries], [e.keywords for e in entries], ThemeConfig())
+    placed = sorted(k for t in grouping.themes for k in t.paper_keys)
+    assert placed == sorted(e.paper.key for e in entries)
+
+
+# Slugs (ROBUSTNESS 26).
+
+
+def test_symbols_that_carry_meaning_keep_names_apart():
+    assert slugify("C++") == "c-plus-plus"
+    assert slugify("C#") == "c-sharp"
+    assert slugify("C") == "c"
+    registry = SlugRegistry()
+    assert [registry.claim(t) for t in ("C++", "C#", "c")] == ["c-plus-plus", "c-sharp", "c"]
+
+
+def test_case_variants_get_distinct_stable_slugs():
+    registry = SlugRegistry()
+    slugs = [registry.claim(t) for t in ("LLM", "llm", "Llm", "LLM")]
+    assert slugs[0] == "llm"
+    assert len(set(slugs)) == 4
+    assert all(SAFE.match(s) for s in slugs)
+    again = SlugRegistry()
+    assert [again.claim(t) for t in ("LLM", "llm", "Llm", "LLM")] == slugs
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "!!!", "../", "../../etc/passwd", "..", "/", "\\..\\x", "日本語", "Ω", "%2e%2e%2f"],
+)
+def test_unusable_or_path_like_text_gives_a_safe_slug(tmp_path, text):
+    slug = SlugRegistry().claim(text)
+    assert SAFE.match(slug), slug
+    assert slug not in RESERVED and slug not in ("", ".", "..")
+    docs = tmp_path / "docs"
+    assert (docs / "themes" / f"{slug}.md").resolve().is_relative_to(docs.resolve())
+
+
+def test_empty_texts_do_not_collide():
+    registry = SlugRegistry()
+    slugs = [registry.claim(t) for t in ("", "   ", "!!!", "日本語", "")]
+    assert len(set(slugs)) == 5
+    assert slugs[0].startswith("t-")
+
+
+def test_very_long_text_is_cut_at_a_word_and_stays_unique():
+    long_a = "optimal transport " * 20 + "alpha"
+    long_b = "optimal transport " * 20 + "beta"
+    assert len(slugify(long_a)) <= MAX_SLUG
+    assert slugify(long_a).startswith("optimal-transport-")
+    assert not slugify(long_a).endswith("-")
+    assert slugify(long_a) == slugify(long_b)
+    registry = SlugRegistry()
+    a, b = registry.claim(long_a), registry.claim(long_b)
+    assert a != b and len(b) <= MAX_SLUG + 7
+    assert slugify("x" * 500) == "x" * MAX_SLUG
+
+
+@pytest.mark.parametrize("name", ["search", "assets", "404", "tags", "index", "sitemap", "feed"])
+def test_reserved_names_are_never_handed_out(name):
+    registry = SlugRegistry()
+    for text in (name, name.upper(), f" {name} "):
+        slug = registry.claim(text)
+        assert slug != name and slug.startswith(f"{name}-") and SAFE.match(slug)
+
+
+def test_slugs_do_not_depend_on_the_hash_seed():
+    # sha256, not hash(): the same text gets the same suffix in every process.
+    registry = SlugRegistry()
+    assert registry.claim("search") == "search-" + hashlib.sha256(b"search").hexdigest()[:6]
+
+
+def test_slug_paths_stay_inside_docs(seed_digest, seed_site):
+    docs = seed_site.docs.resolve()
+    for theme in seed_digest.themes:
+        page = (docs / "themes" / f"{theme.slug}.md").resolve()
+        assert page.is_relative_to(docs) and page.is_file()
+
+
+def test_accented_names_fold_to_ascii():
+    assert slugify("Schrödinger Bridges") == "schrodinger-bridges"
+    assert slugify("SΩI: Score-based O-INFORMATION") == "si-score-based-o-information"
