@@ -142,6 +142,8 @@ class KeywordCache(Protocol):
         """Remember raw keywords by text hash."""
 
 
+#: Fewest texts worth sending to an executor.
+MIN_PARALLEL = 16
 #: Bump when cleaning or the YAKE call changes what raw keywords a text gets.
 EXTRACTION_VERSION = 1
 
@@ -183,7 +185,8 @@ def extract_raw(
     todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in known}.items())
     if todo:
         todo_texts = [t for _, t in todo]
-        if executor is not None:
+        # A handful of texts is faster in-process than shipped to workers.
+        if executor is not None and len(todo_texts) >= MIN_PARALLEL:
             chunks = max(1, len(todo_texts) // (8 * (os.cpu_count() or 1)))
             results = list(
                 executor.map(run_yake, todo_texts, [settings] * len(todo), chunksize=chunks)

@@ -6,15 +6,11 @@ at any stage leaves the published site and docs exactly as they were.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
-import multiprocessing
 import os
 import shutil
-import signal
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,12 +29,12 @@ from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
 from digest.store import StoredPaper, open_store
 from digest.themes import group
+from digest.workers import LazyProcessPool
 from digest.writers.export import export_json
 from digest.writers.feeds import RSS_PATH, render_feeds
 from digest.writers.pages import PageWriter
 
 EXPORT_PATH = "digest.json"
-_PR_SET_PDEATHSIG = 1
 
 
 def bundled_example() -> Path:
@@ -209,8 +205,6 @@ def build(
         papers = read_inputs(paths, config.format or None)
         _check_strict(config, counter)
         create = config.new_store or not (settings.site_dir / EXPORT_PATH).exists()
-        # The worker pool starts before the store is locked, so that no worker inherits the
-        # lock: a worker outliving a killed build must not hold the store.
         with (
             _default_executor(config, executor) as pool,
             open_store(store_path, create=create) as store,
@@ -242,29 +236,13 @@ def build(
 
 @contextmanager
 def _default_executor(config: Config, given: Executor | None) -> Iterator[Executor | None]:
-    """Yield ``given``, or a process pool for keyword extraction when more than one CPU helps."""
+    """Yield ``given``, or a lazily started process pool when more than one CPU helps."""
     workers = config.keywords.workers or os.cpu_count() or 1
     if given is not None or workers <= 1:
         yield given
         return
-    methods = multiprocessing.get_all_start_methods()
-    # fork starts workers in milliseconds with yake already imported; spawn elsewhere.
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_die_with_parent
-    ) as pool:
-        # Workers start on the first task; start them now, before the store is locked.
-        pool.submit(os.getpid).result()
+    with LazyProcessPool(workers) as pool:
         yield pool
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill a keyword worker when the build that started it dies (kill -9)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # Not Linux: orphaned workers exit when their queue closes.
 
 
 def _check_strict(config: Config, counter: WarningCounter) -> None:

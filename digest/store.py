@@ -216,8 +216,10 @@ def open_store(path: Path, *, create: bool) -> Iterator[Store]:
 def _acquire_lock(path: Path) -> BinaryIO:
     lock = open(path.with_name(path.name + ".lock"), "ab")  # noqa: SIM115 (held until close)
     try:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        # A POSIX record lock belongs to this process alone: keyword workers forked later do
+        # not inherit it, so a worker outliving a killed build never holds the store.
+        fcntl.lockf(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
         lock.close()
         raise StoreError(
             f"The store '{path}' is locked by another build; try again when it ends"

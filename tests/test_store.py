@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import random
 import signal
@@ -121,13 +120,31 @@ def test_a_second_build_is_refused_while_the_store_is_locked(tmp_path: Path) -> 
     path = tmp_path / "store.sqlite"
     with open_store(path, create=True) as store:
         store.commit()
-    with open(path.with_name(path.name + ".lock"), "ab") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+    # The lock is a POSIX record lock, held per process: take it from another process.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            f"f = open({str(path) + '.lock'!r}, 'ab')\n"
+            "fcntl.lockf(f.fileno(), fcntl.LOCK_EX)\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         with (
             pytest.raises(StoreError, match="is locked by another build"),
             open_store(path, create=False),
         ):
             pass
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]
     with open_store(path, create=False) as store:
         assert store.count() == 0
 
