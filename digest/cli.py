@@ -66,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the site, feed and export from paper listings",
-        description="Read paper listings, extract keywords, group papers into themes and build "
-        "the site. With no INPUT, builds the bundled example page.",
+        description="Read paper listings into the store, extract keywords, group papers into "
+        "themes and build the site and feeds. With no INPUT: the config's inputs, else the "
+        "fetch inbox, else the bundled example page.",
     )
     build.add_argument(
         "inputs", nargs="*", metavar="INPUT", type=Path, help="listing files to read"
@@ -76,7 +77,10 @@ def _parser() -> argparse.ArgumentParser:
         "--site-dir", metavar="DIR", help="publish the site here (default: mkdocs.yml's site_dir)"
     )
     build.add_argument(
-        "--format", metavar="NAME", help="input format of every INPUT (default: detect)"
+        "--format",
+        metavar="NAME",
+        help="input format of every INPUT: trending, arxiv-atom, arxiv-rss, hf-daily, kaggle or "
+        "json (default: detect)",
     )
     build.add_argument("--strict", action="store_true", default=None, help="fail on any warning")
     build.add_argument(

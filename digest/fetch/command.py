@@ -1,9 +1,9 @@
 """``digest fetch``: download new papers into the inbox that ``digest build`` reads.
 
 Sources come from the flags, or, when no source flag is given, from the ``[fetch]`` section of
-``digest.toml``, so a scheduled job can run ``digest fetch && digest build inbox/*``. Every
-answer is fetched and checked first; only when all sources answered usefully is anything
-written, so a failed run exits 1 and leaves the inbox exactly as it was.
+``digest.toml``, so a scheduled job can run ``digest fetch && digest build`` (build reads the
+inbox). Every answer is fetched and checked first; only when all sources answered usefully
+is anything written, so a failed run exits 1 and leaves the inbox exactly as it was.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ examples:
   digest fetch --arxiv-query 'all:transformer' --arxiv-category cs.LG
   digest fetch --arxiv-rss cs.LG --arxiv-rss cs.CL
   digest fetch --hf-date 2026-06-10
-  digest fetch && digest build inbox/*     (sources from digest.toml's [fetch] section)
+  digest fetch && digest build              (sources from digest.toml's [fetch] section)
 """
 
 
