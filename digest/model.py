@@ -116,6 +116,25 @@ class KeywordSlug:
 
 
 @dataclass(frozen=True)
+class RisingTopic:
+    """A keyword whose share of recent papers is well above its share in a baseline window."""
+
+    key: str
+    text: str
+    #: Papers with the keyword in the recent window, and in the baseline window before it.
+    recent: int
+    baseline: int
+    recent_share: float
+    baseline_share: float
+    #: How strongly it rises (higher is stronger); topics are listed by it.
+    score: float
+    #: Papers with the keyword per day over both windows, oldest first (for sparklines).
+    series: tuple[int, ...]
+    #: The recent papers that carry it, newest first.
+    paper_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Digest:
     """Everything a build writes, gathered before anything is written."""
 
@@ -127,6 +146,7 @@ class Digest:
     themes: tuple[Theme, ...]
     keyword_index: tuple[KeywordSlug, ...] = ()
     issues: tuple[Issue, ...] = ()
+    rising: tuple[RisingTopic, ...] = ()
 
     @cached_property
     def by_key(self) -> dict[str, Entry]:
