@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from digest import __version__
+from digest import __version__, mail
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.fetch import command as fetch_command
@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         "--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     fetch_command.add_parser(commands)
+    mail.add_parser(commands)
     return parser
 
 
@@ -161,11 +162,15 @@ def _fetch(args: argparse.Namespace) -> int:
     return fetch_command.run(args, _config(args))
 
 
+def _email(args: argparse.Namespace) -> int:
+    return mail.run(args, _config(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"build": _build, "serve": _serve, "fetch": _fetch}
+    handlers = {"build": _build, "serve": _serve, "fetch": _fetch, "email": _email}
     if args.command is None:
         parser.print_help()
         return 2

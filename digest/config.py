@@ -7,10 +7,11 @@ keys are errors, and command-line flags override the file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from digest.errors import ConfigError
 
@@ -38,6 +39,16 @@ class KeywordConfig:
 
 
 @dataclass(frozen=True)
+class PinnedTheme:
+    """A theme declared by the maintainer, with keyword rules (``[[themes.pinned]]``)."""
+
+    name: str = option("", "the theme's name (required)")
+    include: list[str] = option([], "phrases that put a paper in the theme (one is enough)")
+    exclude: list[str] = option([], "phrases that keep a paper out of the theme")
+    slug: str = option("", "the theme's URL slug (default: from the name)")
+
+
+@dataclass(frozen=True)
 class ThemeConfig:
     """How papers are grouped into themes (see digest.themes)."""
 
@@ -46,6 +57,18 @@ class ThemeConfig:
     min_themes: int = option(4, "fewest themes to aim for")
     max_themes: int = option(30, "most themes to aim for")
     name_keywords: int = option(2, "keywords in a theme's name")
+    pinned: list[PinnedTheme] = option([], "pinned themes, which take their papers first")
+
+
+@dataclass(frozen=True)
+class RisingConfig:
+    """Rising topics (see digest.rising)."""
+
+    recent_days: int = option(7, "days in the recent window, the build day included")
+    baseline_days: int = option(28, "days in the baseline window just before the recent one")
+    min_support: int = option(3, "fewest recent papers a rising keyword needs")
+    min_z: float = option(2.0, "smallest two-proportion z score that counts as rising")
+    max_topics: int = option(20, "most rising topics listed")
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,43 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """Checks a built site must pass before it replaces the published one (see digest.publish)."""
+
+    max_drop: float = option(
+        0.5, "largest share of the published site's papers a new site may lose (1: no check)"
+    )
+    max_issue_drop: float = option(
+        1.0, "largest fall of a new issue's papers against the previous issue (1: no check)"
+    )
+
+
+#: Values of ``email.smtp_security``.
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """The email digest: who gets it and the SMTP server that sends it (see digest.mail)."""
+
+    to: list[str] = option([], "recipients' addresses")
+    sender: str = option("", "the From address")
+    subject: str = option("{title}: {date} ({count} new)", "subject ({title}, {date}, {count})")
+    abstract_chars: int = option(300, "longest abstract excerpt per paper, in characters (0: none)")
+    papers_per_theme: int = option(
+        5, "papers shown per theme; the rest are counted and linked (0: all)"
+    )
+    smtp_host: str = option("", "SMTP server host name")
+    smtp_port: int = option(587, "SMTP server port (587 STARTTLS, 465 SSL, 25 none)")
+    smtp_security: str = option("starttls", "starttls, ssl or none (none only without a login)")
+    smtp_user_env: str = option("SMTP_USER", "environment variable holding the SMTP user name")
+    smtp_password_env: str = option(
+        "SMTP_PASSWORD", "environment variable holding the SMTP password"
+    )
+    smtp_timeout: float = option(30.0, "seconds to wait for the SMTP server")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a build needs to know besides its inputs' content."""
 
@@ -96,8 +156,11 @@ class Config:
     date: str = option("", "build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)")
     keywords: KeywordConfig = field(default_factory=KeywordConfig)
     themes: ThemeConfig = field(default_factory=ThemeConfig)
+    rising: RisingConfig = field(default_factory=RisingConfig)
     feed: FeedConfig = field(default_factory=FeedConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
 
 
 def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> Config:
@@ -136,6 +199,14 @@ def _build(cls: type, raw: object, prefix: str, problems: list[str]) -> Any:
         hint, value, dotted = hints[name], raw[name], f"{prefix}{name}"
         if is_dataclass(hint):
             values[name] = _build(hint, value, f"{dotted}.", problems)  # type: ignore[arg-type]
+        elif get_origin(hint) is list and is_dataclass(get_args(hint)[0]):
+            item = get_args(hint)[0]
+            if isinstance(value, list):
+                values[name] = [
+                    _build(item, v, f"{dotted}[{i}].", problems) for i, v in enumerate(value)
+                ]
+            else:
+                problems.append(f"Config value '{dotted}': expected a list of tables")
         elif _type_ok(hint, value):
             values[name] = value
         else:
@@ -181,6 +252,10 @@ def _check(config: Config) -> list[str]:
         ("themes.max_themes", th.max_themes),
         ("themes.name_keywords", th.name_keywords),
         ("feed.items", config.feed.items),
+        ("rising.recent_days", config.rising.recent_days),
+        ("rising.baseline_days", config.rising.baseline_days),
+        ("rising.min_support", config.rising.min_support),
+        ("rising.max_topics", config.rising.max_topics),
     ):
         if value <= 0:
             problems.append(f"Config value '{dotted}': expected a positive integer, got {value}")
@@ -202,9 +277,17 @@ def _check(config: Config) -> list[str]:
         )
     if not 0 < th.max_share <= 1:
         problems.append(f"Config value 'themes.max_share': expected (0, 1], got {th.max_share}")
+    for index, rule in enumerate(th.pinned):
+        where = f"themes.pinned[{index}]"
+        if not rule.name.strip():
+            problems.append(f"Config value '{where}.name': a pinned theme needs a name")
+        if not rule.include:
+            problems.append(f"Config value '{where}.include': list at least one phrase")
     if th.min_themes > th.max_themes:
         problems.append("Config value 'themes.min_themes': larger than themes.max_themes")
     problems.extend(_check_fetch(config.fetch))
+    problems.extend(_check_publish(config.publish))
+    problems.extend(_check_email(config.email))
     return problems
 
 
@@ -252,11 +335,74 @@ def _check_fetch(fetch: FetchConfig) -> list[str]:
     return problems
 
 
+def _check_publish(publish: PublishConfig) -> list[str]:
+    """The drop limits are shares: 0 allows no drop at all, 1 turns the check off."""
+    return [
+        f"Config value '{dotted}': expected a share from 0 to 1, got {value}"
+        for dotted, value in (
+            ("publish.max_drop", publish.max_drop),
+            ("publish.max_issue_drop", publish.max_issue_drop),
+        )
+        if not 0 <= value <= 1
+    ]
+
+
+def _check_email(email: EmailConfig) -> list[str]:
+    """Checks of the [email] section that need no server; missing ones are checked on send."""
+    problems = [
+        f"Config value 'email.{name}': {address!r} is not an email address"
+        for name, addresses in (
+            ("to", email.to),
+            ("sender", [email.sender] if email.sender else []),
+        )
+        for address in addresses
+        if not _ADDRESS.fullmatch(address)
+    ]
+    if email.smtp_security not in SMTP_SECURITY:
+        problems.append(
+            f"Config value 'email.smtp_security': expected starttls, ssl or none, "
+            f"got {email.smtp_security!r}"
+        )
+    if not 0 < email.smtp_port < 65536:
+        problems.append(
+            f"Config value 'email.smtp_port': expected 1 to 65535, got {email.smtp_port}"
+        )
+    if not 0 < email.smtp_timeout <= 600:
+        problems.append(
+            "Config value 'email.smtp_timeout': expected (0, 600] seconds, "
+            f"got {email.smtp_timeout}"
+        )
+    for name in ("abstract_chars", "papers_per_theme"):
+        if getattr(email, name) < 0:
+            problems.append(
+                f"Config value 'email.{name}': expected 0 or more, got {getattr(email, name)}"
+            )
+    for name in ("smtp_user_env", "smtp_password_env"):
+        value = getattr(email, name)
+        if not value.isidentifier():
+            problems.append(
+                f"Config value 'email.{name}': expected an environment variable name, got {value!r}"
+            )
+    try:
+        email.subject.format(title="", date="", count=0)
+    except (KeyError, IndexError, ValueError) as exc:
+        problems.append(
+            f"Config value 'email.subject': only {{title}}, {{date}} and {{count}} may be "
+            f"filled in ({exc!r})"
+        )
+    return problems
+
+
+# One address, no display name or list: enough to catch a typo before the SMTP server does.
+_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
 def describe_options() -> list[tuple[str, str, str]]:
     """Return (option, default, description) rows for the README and ``digest config``."""
     rows: list[tuple[str, str, str]] = []
 
     def walk(cls: type, prefix: str) -> None:
+        hints = get_type_hints(cls)
         for f in fields(cls):
             factory = f.default_factory
             if callable(factory) and isinstance(factory, type) and is_dataclass(factory):
@@ -264,6 +410,9 @@ def describe_options() -> list[tuple[str, str, str]]:
                 continue
             default = factory() if callable(factory) else f.default
             rows.append((f"{prefix}{f.name}", repr(default), f.metadata.get("doc", "")))
+            hint = hints[f.name]
+            if get_origin(hint) is list and is_dataclass(get_args(hint)[0]):
+                walk(get_args(hint)[0], f"{prefix}{f.name}[].")
 
     walk(Config, "")
     return rows

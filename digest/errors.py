@@ -29,3 +29,7 @@ class BuildError(DigestError):
 
 class StrictError(DigestError):
     """Warnings were raised and --strict asked for them to fail the run."""
+
+
+class MailError(DigestError):
+    """The SMTP server could not be reached, refused the login, or refused the message."""

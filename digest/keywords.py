@@ -27,6 +27,7 @@ from digest.cleaning import TEX_WORDS, clean_for_keywords
 from digest.config import KeywordConfig
 from digest.errors import KeywordError
 from digest.model import Keyword, Paper
+from digest.normalise import corpus_generic_words, expand, find_acronyms
 from digest.text import fold
 
 # Single words too general to describe a paper on their own. Corpus statistics (see themes)
@@ -232,16 +233,23 @@ def keyword_key(text: str) -> str:
     return " ".join(words)
 
 
-def is_acceptable(key: str, text: str, settings: KeywordConfig) -> bool:
-    """Reject keywords that are generic, mathematical leftovers, numbers or too long."""
+def is_acceptable(
+    key: str, text: str, settings: KeywordConfig, generic: frozenset[str] = frozenset()
+) -> bool:
+    """Reject keywords that are generic, mathematical leftovers, numbers or too long.
+
+    ``generic`` adds the words this corpus uses everywhere (see digest.normalise).
+    """
     words = key.split()
     if not words or len(text) > settings.max_chars:
         return False
-    if len(words) == 1 and (words[0] in GENERIC_WORDS or singular(words[0]) in GENERIC_WORDS):
-        return False
     if any(w in TEX_WORDS for w in text.split()):
         return False
-    if all(w in GENERIC_WORDS for w in words):
+    if all(w in GENERIC_WORDS or singular(w) in GENERIC_WORDS for w in words):
+        return False
+    # Corpus-generic words sink single-word keywords only: "state space model" is specific
+    # even where "state", "space" and "model" are everywhere.
+    if len(words) == 1 and words[0] in generic:
         return False
     return any(c.isalpha() for c in key) and len(key) >= 2
 
@@ -250,16 +258,24 @@ def _contains(longer: str, shorter: str) -> bool:
     return f" {shorter} " in f" {longer} "
 
 
-def tidy(raw: Sequence[RawKeyword], settings: KeywordConfig) -> list[tuple[str, RawKeyword]]:
+def tidy(
+    raw: Sequence[RawKeyword],
+    settings: KeywordConfig,
+    acronyms: dict[str, str] | None = None,
+    generic: frozenset[str] = frozenset(),
+) -> list[tuple[str, RawKeyword]]:
     """Fold duplicates, drop unacceptable and subsumed keywords; return ``(key, best)`` pairs.
 
-    A keyword contained in a longer keyword of the same paper ("network" in "neural network")
-    is dropped: it would otherwise count the same evidence twice.
+    Acronyms the paper defines are replaced by their long forms first, so "MI" and "mutual
+    information" are one keyword. A keyword contained in a longer keyword of the same paper
+    ("network" in "neural network") is dropped: it would otherwise count the same evidence
+    twice.
     """
     best: dict[str, RawKeyword] = {}
-    for kw in raw:
+    for original in raw:
+        kw = RawKeyword(expand(original.text, acronyms), original.score) if acronyms else original
         key = keyword_key(kw.text)
-        if is_acceptable(key, kw.text, settings) and (
+        if is_acceptable(key, kw.text, settings, generic) and (
             key not in best or kw.score < best[key].score
         ):
             best[key] = kw
@@ -292,7 +308,9 @@ def extract_keywords(
 ) -> list[tuple[Keyword, ...]]:
     """Return each paper's keywords, best first, folded and with corpus-wide surface forms."""
     raw = extract_raw(papers, settings, executor, cache)
-    tidied = [tidy(r, settings) for r in raw]
+    texts = [keyword_text(p) for p in papers]
+    generic = corpus_generic_words(texts)
+    tidied = [tidy(r, settings, find_acronyms(t), generic) for r, t in zip(raw, texts, strict=True)]
     forms = surface_forms(tidied)
     return [
         tuple(Keyword(key=key, text=forms[key], score=kw.score) for key, kw in paper_keywords)

@@ -58,3 +58,8 @@ def arxiv_pdf(arxiv_id: str) -> str:
 def arxiv_title_search(title: str) -> str:
     """Return an arXiv search for the exact title: the best link for a paper with no id."""
     return f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"
+
+
+def hf_paper(arxiv_id: str) -> str:
+    """Return the Hugging Face page of a paper, which HF keys by its arXiv id."""
+    return f"https://huggingface.co/papers/{arxiv_id}"

@@ -17,13 +17,14 @@ from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from digest import atomic
+from digest import atomic, publish
 from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
 from digest.fetch.inbox import Inbox
 from digest.keywords import KeywordCache, extract_keywords
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
+from digest.rising import rising_topics
 from digest.site import read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
@@ -31,7 +32,7 @@ from digest.store import StoredPaper, open_store
 from digest.themes import group
 from digest.workers import LazyProcessPool
 from digest.writers.export import export_json
-from digest.writers.feeds import RSS_PATH, render_feeds
+from digest.writers.feeds import RSS_PATH, feed_specs, render_feeds
 from digest.writers.pages import PageWriter
 
 EXPORT_PATH = "digest.json"
@@ -140,6 +141,9 @@ def gather(
         themes=grouping.themes,
         keyword_index=keyword_index(papers, keywords),
         issues=issues(entries),
+        # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
+        # later day finds the same rising topics (and writes the same rising feed).
+        rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
     )
 
 
@@ -172,7 +176,8 @@ def keyword_index(
 
 def write_docs(digest: Digest, config: Config, docs: Path) -> None:
     """Write every generated file of the docs folder."""
-    pages = PageWriter(templates_dir(config), digest).pages()
+    feeds = feed_specs(digest, config.feed.items)
+    pages = PageWriter(templates_dir(config), digest, feeds).pages()
     for relative, text in sorted(pages.items()):
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -223,6 +228,14 @@ def build(
                 render(settings, docs, site, int(digest.built.timestamp()))
                 _verify(site)
                 _check_strict(config, counter)
+                publish.verify(
+                    site,
+                    digest,
+                    settings.site_dir,
+                    config.publish,
+                    config.feed.items,
+                    new_store=config.new_store,
+                )
                 store.save_themes(digest.themes)
                 store.commit()
                 atomic.swap_in(docs, settings.docs_dir)
@@ -232,6 +245,30 @@ def build(
     return BuildResult(
         digest, settings.site_dir, counter.count, len(changes.new), len(changes.changed)
     )
+
+
+def current_digest(config: Config) -> Digest:
+    """Gather the digest the last build published from the store, writing nothing.
+
+    For outputs made after a build, such as the email digest: the same gather as
+    :func:`build`, on the stored papers, with the stored themes as the basis of the slugs, so
+    links point at the published pages. The store is read and never committed; keywords come
+    from its cache.
+    """
+    settings = read_settings(config.mkdocs_config, config.site_dir)
+    store_path = Path(config.store)
+    if not store_path.is_file():
+        raise BuildError(f"There is no store '{store_path}': build the digest first")
+    with (
+        _default_executor(config, None) as pool,
+        open_store(store_path, create=False) as store,
+    ):
+        stored = store.papers()
+        if not stored:
+            raise BuildError(f"The store '{store_path}' holds no papers: build the digest first")
+        return gather(
+            config, settings.site_url, stored, build_date(config), pool, store, store.themes()
+        )
 
 
 @contextmanager

@@ -160,6 +160,9 @@ class Store:
         return sorted(themes, key=lambda t: t.slug)
 
     def save_themes(self, themes: Iterable[Theme]) -> None:
+        themes = sorted(themes, key=lambda t: t.slug)
+        if themes == self.themes():
+            return  # unchanged: leave the rows, so that an idle run writes nothing
         self._db.execute("DELETE FROM themes")
         self._db.executemany(
             "INSERT INTO themes VALUES (?, ?, ?, ?, ?)",
@@ -171,6 +174,14 @@ class Store:
 
     # -- transaction ----------------------------------------------------------------------
     def commit(self) -> None:
+        """Commit the run; a run that changed no row leaves the file byte for byte as it was.
+
+        (SQLite stamps every commit into the file header: a scheduled job that keeps the store
+        in git would otherwise commit a new store every day with nothing new in it.)
+        """
+        if self._db.total_changes == 0:
+            self._db.rollback()
+            return
         self._db.commit()
 
     def rollback(self) -> None:

@@ -16,17 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from digest.clustering import centroid, cluster
 from digest.config import ThemeConfig
 from digest.keywords import GENERIC_WORDS
 from digest.model import Keyword, Paper, Placement, Theme
+from digest.pinned import pin
 from digest.slugs import RESERVED, SlugRegistry
-from digest.vectors import keyword_phrases, terms, tfidf_lsa
+from digest.vectors import keyword_phrases, smooth, terms, tfidf_lsa
 
 OTHER_SLUG = "other"
 OTHER_NAME = "Other papers"
 #: A phrase in more than this share of all papers is too common to name a theme.
 GENERIC_SHARE = 0.12
-SEED = 20240601
+#: A second naming phrase must be at least this distinctive relative to the first.
+SECOND_NAME_SHARE = 0.5
 # A theme name becomes a page title, which Material prints into <title> after unescaping it:
 # names keep only characters that can never form markup.
 _NAME_UNSAFE = re.compile(r"[^\w \-+#.,/'()]")
@@ -63,28 +66,35 @@ def group(
 ) -> Grouping:
     """Place every paper in a theme; papers with no keywords go to a small "other" theme.
 
-    ``previous`` are the themes of the last build: a group that holds most of a previous
+    Pinned themes from the config take their papers first. ``previous`` are the themes of the
+    last build: clustering starts from their centres, and a group that holds most of a previous
     theme's papers keeps its slug and name, so theme pages and feeds keep their URLs.
     """
     pairs = sorted(zip(papers, keywords, strict=True), key=lambda pk: pk[0].key)
-    usable = [(p, k) for p, k in pairs if k]
-    leftover = [p for p, k in pairs if not k]
+    slugs = SlugRegistry(RESERVED | {t.slug for t in previous})
+    pinned = pin(pairs, settings.pinned, slugs)
+    themes: list[Theme] = list(pinned.themes)
+    placements: dict[str, list[Placement]] = {k: list(v) for k, v in pinned.placements.items()}
+    free = [(p, k) for p, k in pairs if p.key not in pinned.placements]
+    usable = [(p, k) for p, k in free if k]
+    leftover = [p for p, k in free if not k]
     clusters: list[list[int]] = []
     vectors = np.zeros((0, 1))
     if len(usable) >= 2 * settings.min_size:
-        vectors = tfidf_lsa([terms(p, k, language) for p, k in usable])
-        clusters = _cluster(vectors, settings, total=len(pairs))
+        vectors = smooth(tfidf_lsa([terms(p, k, language) for p, k in usable]))
+        warm = _previous_centres(usable, vectors, previous, settings.min_size)
+        clusters = cluster(vectors, settings, len(pairs), warm)
     elif usable:
         clusters = [list(range(len(usable)))]
     phrases = [keyword_phrases(k, language) for _, k in usable]
-    names = _name_clusters(clusters, phrases, settings)
+    standalone = [{kw.key for kw in k} for _, k in usable]
+    names = _name_clusters(clusters, phrases, settings, standalone)
     member_keys = [{usable[i][0].key for i in c} for c in clusters]
-    kept = _match_previous(member_keys, [t for t in previous if not t.is_other])
-    # Slugs of earlier themes are never handed to a different theme.
-    slugs = SlugRegistry(RESERVED | {t.slug for t in previous})
-    themes: list[Theme] = []
-    placements: dict[str, list[Placement]] = {}
-    centroids = [_centroid(vectors, c) for c in clusters] if len(vectors) else []
+    pinned_slugs = {t.slug for t in pinned.themes}
+    candidates = [t for t in previous if not t.is_other and t.slug not in pinned_slugs]
+    kept = _match_previous(member_keys, candidates)
+    centroids = [centroid(vectors, c) for c in clusters] if len(vectors) else []
+    clustered: list[Theme] = []
     for index, members in enumerate(clusters):
         name_phrases = names[index]
         if index in kept:
@@ -97,12 +107,12 @@ def group(
             continue
         ranked = _rank(members, vectors, centroids[index]) if centroids else members
         keys = tuple(usable[i][0].key for i in ranked)
-        themes.append(Theme(slug, name, name_phrases, keys))
+        clustered.append(Theme(slug, name, name_phrases, keys))
         for i in ranked:
             because = _because(usable[i][1], name_phrases, phrases[i])
             placements.setdefault(usable[i][0].key, []).append(Placement(slug, because))
-    _add_secondary(usable, clusters, centroids, vectors, themes, placements, names)
-    themes.sort(key=lambda t: (-len(t.paper_keys), t.slug))
+    _add_secondary(usable, clusters, centroids, vectors, clustered, placements, names)
+    themes += sorted(clustered, key=lambda t: (-len(t.paper_keys), t.slug))
     if leftover:
         old_other = [t.slug for t in previous if t.is_other]
         other = old_other[0] if old_other else slugs.claim(OTHER_SLUG)
@@ -111,6 +121,22 @@ def group(
         for key in keys:
             placements[key] = [Placement(other, ())]
     return Grouping(tuple(themes), {k: tuple(v) for k, v in sorted(placements.items())})
+
+
+def _previous_centres(
+    usable: Sequence[tuple[Paper, Sequence[Keyword]]],
+    vectors: NDArray[np.float64],
+    previous: Sequence[Theme],
+    min_size: int,
+) -> list[NDArray[np.float64]]:
+    """Return the centres of the previous themes, recomputed from today's vectors."""
+    row = {p.key: i for i, (p, _) in enumerate(usable)}
+    centres = []
+    for theme in previous:
+        members = [row[k] for k in theme.paper_keys if k in row]
+        if not theme.is_other and len(members) >= min_size:
+            centres.append(centroid(vectors, members))
+    return centres
 
 
 def _match_previous(clusters: Sequence[set[str]], previous: Sequence[Theme]) -> dict[int, Theme]:
@@ -138,101 +164,6 @@ def _match_previous(clusters: Sequence[set[str]], previous: Sequence[Theme]) -> 
     return kept
 
 
-def _cluster(vectors: NDArray[np.float64], settings: ThemeConfig, total: int) -> list[list[int]]:
-    """Spherical k-means with k from the data, then split oversized and merge tiny clusters."""
-    n = len(vectors)
-    k = min(settings.max_themes, max(settings.min_themes, round(math.sqrt(n / 2))))
-    k = max(1, min(k, n // settings.min_size))
-    labels = _kmeans(vectors, k)
-    clusters = [sorted(np.flatnonzero(labels == c).tolist()) for c in range(k)]
-    cap = max(settings.min_size, math.floor(settings.max_share * total))
-    clusters = _split_oversized([c for c in clusters if c], vectors, cap, settings.min_size)
-    return _merge_small(clusters, vectors, settings.min_size, cap)
-
-
-def _kmeans(vectors: NDArray[np.float64], k: int, restarts: int = 8) -> NDArray[np.int64]:
-    """Return labels of the best of several seeded spherical k-means runs (by cohesion)."""
-    rng = np.random.default_rng(SEED)
-    best_labels = np.zeros(len(vectors), dtype=np.int64)
-    best_score = -np.inf
-    for _ in range(restarts):
-        centres = _plus_plus(vectors, k, rng)
-        labels = best_labels
-        for _ in range(50):
-            sims = vectors @ centres.T
-            new = sims.argmax(axis=1)
-            if np.array_equal(new, labels):
-                break
-            labels = new
-            for c in range(k):
-                members = vectors[labels == c]
-                if len(members):
-                    centre = members.sum(axis=0)
-                    centres[c] = centre / (np.linalg.norm(centre) or 1.0)
-        score = float((vectors * centres[labels]).sum())
-        if score > best_score + 1e-9:
-            best_score, best_labels = score, labels.copy()
-    return best_labels
-
-
-def _plus_plus(
-    vectors: NDArray[np.float64], k: int, rng: np.random.Generator
-) -> NDArray[np.float64]:
-    centres = [vectors[rng.integers(len(vectors))]]
-    for _ in range(1, k):
-        distance = 1.0 - np.max(vectors @ np.array(centres).T, axis=1)
-        distance = np.clip(distance, 0, None) ** 2
-        total = distance.sum()
-        pick = (
-            rng.choice(len(vectors), p=distance / total)
-            if total > 0
-            else rng.integers(len(vectors))
-        )
-        centres.append(vectors[pick])
-    return np.array(centres, dtype=np.float64)
-
-
-def _split_oversized(
-    clusters: list[list[int]], vectors: NDArray[np.float64], cap: int, min_size: int
-) -> list[list[int]]:
-    result: list[list[int]] = []
-    queue = list(clusters)
-    while queue:
-        members = queue.pop()
-        if len(members) <= cap or len(members) < 2 * min_size:
-            result.append(members)
-            continue
-        labels = _kmeans(vectors[members], 2, restarts=4)
-        halves = [[members[i] for i in np.flatnonzero(labels == c)] for c in (0, 1)]
-        if min(len(h) for h in halves) == 0:
-            # Identical vectors: cut in two by position to respect the cap.
-            halves = [members[: len(members) // 2], members[len(members) // 2 :]]
-        queue.extend(halves)
-    return sorted(result, key=lambda c: c[0])
-
-
-def _merge_small(
-    clusters: list[list[int]], vectors: NDArray[np.float64], min_size: int, cap: int
-) -> list[list[int]]:
-    """Move members of clusters under ``min_size`` to the nearest cluster with room."""
-    big = [c for c in clusters if len(c) >= min_size]
-    small = [i for c in clusters if len(c) < min_size for i in c]
-    if not big:
-        return [sorted(small)] if small else []
-    for i in sorted(small):
-        centroids = np.array([_centroid(vectors, c) for c in big])
-        order = np.argsort(-(centroids @ vectors[i]), kind="stable")
-        target = next((int(t) for t in order if len(big[t]) < cap), int(order[0]))
-        big[target].append(i)
-    return [sorted(c) for c in big]
-
-
-def _centroid(vectors: NDArray[np.float64], members: Sequence[int]) -> NDArray[np.float64]:
-    centre: NDArray[np.float64] = vectors[list(members)].sum(axis=0)
-    norm = float(np.linalg.norm(centre))
-    return centre / norm if norm else centre
-
-
 def _rank(
     members: Sequence[int], vectors: NDArray[np.float64], centre: NDArray[np.float64]
 ) -> list[int]:
@@ -245,12 +176,18 @@ def _rank(
 
 
 def _name_clusters(
-    clusters: Sequence[Sequence[int]], phrases: Sequence[set[str]], settings: ThemeConfig
+    clusters: Sequence[Sequence[int]],
+    phrases: Sequence[set[str]],
+    settings: ThemeConfig,
+    standalone: Sequence[set[str]],
 ) -> list[tuple[str, ...]]:
     """Name each cluster by the keyword phrases most distinctive of it (in-share minus out-share).
 
     Phrases common across the corpus ("neural network") or generic single words never name a
-    theme: they say nothing about what sets a group apart.
+    theme: they say nothing about what sets a group apart. A single word names a theme only if
+    YAKE found it as a keyword on its own in two of its papers, not just inside longer phrases
+    ("long" of "long sequences"). A second phrase joins the name only if it is nearly as
+    distinctive as the first.
     """
     n = max(1, len(phrases))
     df: Counter[str] = Counter(p for ps in phrases for p in ps)
@@ -266,6 +203,8 @@ def _name_clusters(
             words = phrase.split()
             if count < 2 or df[phrase] > generic_df or not _nameable(words):
                 continue
+            if len(words) == 1 and sum(phrase in standalone[i] for i in members) < 2:
+                continue
             share_in = count / len(members)
             share_out = (df[phrase] - count) / max(1, n - len(members))
             # Multi-word phrases read better as names; prefer them at equal distinctiveness.
@@ -273,7 +212,9 @@ def _name_clusters(
             scored.append(((share_in - share_out) * bonus * math.sqrt(count), phrase))
         scored.sort(key=lambda s: (-s[0], s[1]))
         chosen: list[str] = []
-        for _, phrase in scored:
+        for value, phrase in scored:
+            if chosen and value < SECOND_NAME_SHARE * scored[0][0]:
+                break
             phrase_words = set(phrase.split())
             # A second phrase sharing a word with the first repeats it ("optimal transport and
             # neural optimal"): skip it.

@@ -143,8 +143,10 @@ def test_opml_lists_every_feed(days: dict[str, object]) -> None:
     tree: dict[str, bytes] = days[DAYS[2]]["tree"]  # type: ignore[index]
     opml = etree.fromstring(tree["feeds/feeds.opml"])
     urls = {o.get("xmlUrl") for o in opml.iter("outline")}
-    files = {"feed.xml", "feeds/atom.xml", "feeds/feed.json"}
-    files |= {p for p in tree if p.startswith("feeds/themes/")}
+    files = {"feed.xml"} | {
+        p for p in tree if p.startswith("feeds/") and p.endswith((".xml", ".json"))
+    }
+    assert {"feeds/atom.xml", "feeds/feed.json", "feeds/rising.xml"} <= files
     assert urls == {f"https://example.org/digest/{p}" for p in files}
 
 

@@ -39,7 +39,8 @@ def test_every_feed_parses_with_feedparser_and_lxml(seed_site):
         parsed = feedparser.parse(data)
         assert parsed.bozo == 0, (path.name, parsed.get("bozo_exception"))
         assert parsed.version in ("rss20", "atom10"), path.name
-        assert parsed.entries, path.name
+        # The rising feed is empty until a baseline window exists (one day of data here).
+        assert parsed.entries or path.name == "rising.xml", path.name
 
 
 def test_site_feed_has_the_item_cap_in_input_order(seed_site):

@@ -10,6 +10,7 @@ syntax. MkDocs and Material escape nothing for us.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup
@@ -49,3 +50,96 @@ def safe_href(url: str) -> Markup | None:
         parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
     )
     return Markup(urlunsplit((parts.scheme.lower(), netloc, path, query, fragment)))
+
+
+# Inline TeX as arXiv abstracts write it: $...$, $$...$$, \(...\) and \[...\]. A single dollar
+# opens only before a non-space and closes only after one (so "$5 and $10" stays text), like
+# Arithmatex's "smart dollar".
+_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<dd>(?:\\.|[^\\$])+?)\$\$"
+    r"|(?<!\\)\$(?![\s$])(?P<d>(?:\\.|[^\\$])+?)(?<![\s\\])\$"
+    r"|(?<!\\)\\\((?P<r>(?:\\[^)]|[^\\])+?)\\\)"
+    r"|(?<!\\)\\\[(?P<s>(?:\\[^\]]|[^\\])+?)\\\]",
+    re.DOTALL,
+)
+#: Longest TeX fragment taken for math: longer "math" is almost surely two stray dollars.
+MAX_MATH = 400
+# `` ` `` would let Markdown's code spans (run before Arithmatex) cut the fragment; \( \) \[ \]
+# inside would end Arithmatex's own delimiters early.
+_NOT_IN_MATH = re.compile(r"`|\\[()\[\]]|\$")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of an abstract: plain text, or the TeX inside one pair of math delimiters."""
+
+    text: str
+    math: bool = False
+
+
+def is_math(tex: str) -> bool:
+    """Accept a TeX fragment that renders alone: balanced braces, nothing that ends it early."""
+    if not tex.strip() or len(tex) > MAX_MATH or _NOT_IN_MATH.search(tex):
+        return False
+    trailing = len(tex) - len(tex.rstrip("\\"))
+    if trailing % 2:
+        return False
+    depth = 0
+    escaped = False
+    for ch in tex:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def split_math(value: object) -> list[Span]:
+    """Split text into plain and math spans; a fragment that is not sound math stays text.
+
+    After a refused candidate the search resumes one character later, so that a stray dollar
+    cannot swallow the math that follows it.
+    """
+    text = _SPACES.sub(" ", str(value)).strip()
+    spans: list[Span] = []
+    plain_from = pos = 0
+    while (match := _MATH.search(text, pos)) is not None:
+        tex = next(group for group in match.groups() if group is not None)
+        if not is_math(tex):
+            pos = match.start() + 1
+            continue
+        if match.start() > plain_from:
+            spans.append(Span(text[plain_from : match.start()]))
+        spans.append(Span(tex.strip(), math=True))
+        plain_from = pos = match.end()
+    if plain_from < len(text):
+        spans.append(Span(text[plain_from:]))
+    return spans
+
+
+def markdown_spans(spans: list[Span]) -> Markup:
+    r"""Return spans as Markdown: text inert, math as ``\(...\)`` for Arithmatex (generic mode).
+
+    ``<`` and ``>`` become ``\lt`` and ``\gt`` so that no HTML parser ever sees a tag in math;
+    Arithmatex takes the fragment before any other inline pattern but code spans, and the HTML
+    serializer escapes what remains. KaTeX renders it later with ``trust`` off.
+    """
+    out = []
+    for span in spans:
+        if span.math:
+            tex = span.text.replace("<", r"\lt ").replace(">", r"\gt ")
+            out.append(f"\\({tex}\\)")
+        else:
+            out.append(span.text.translate(_TABLE))
+    return Markup("".join(out))
+
+
+def markdown_math_text(value: object) -> Markup:
+    """Return ``value`` as inert Markdown on one line, but with its inline TeX left as math."""
+    return markdown_spans(split_math(value))

@@ -25,6 +25,7 @@ RSS_PATH = "feed.xml"
 ATOM_PATH = "feeds/atom.xml"
 JSON_PATH = "feeds/feed.json"
 OPML_PATH = "feeds/feeds.opml"
+RISING_PATH = "feeds/rising.xml"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,18 @@ def feed_specs(digest: Digest, limit: int) -> list[FeedSpec]:
         FeedSpec(ATOM_PATH, digest.title, digest.description, "", site, "atom"),
         FeedSpec(JSON_PATH, digest.title, digest.description, "", site, "json"),
     ]
+    # Always written, even empty, so that its URL can be subscribed to before anything rises.
+    rising = {k for topic in digest.rising for k in topic.paper_keys}
+    specs.append(
+        FeedSpec(
+            RISING_PATH,
+            f"{digest.title}: rising topics",
+            "Recent papers on keywords whose share of recent papers is rising.",
+            "rising/",
+            newest_first([digest.by_key[k] for k in sorted(rising)], limit),
+            "rss",
+        )
+    )
     for theme in digest.themes:
         entries = [digest.by_key[k] for k in theme.paper_keys]
         specs.append(
@@ -93,8 +106,9 @@ def _item_link(digest: Digest, entry: Entry) -> str:
 
 
 def _updated(digest: Digest, spec: FeedSpec) -> datetime:
-    """The feed's date: its newest item (never the clock); the build date when it is empty."""
-    return max((e.listed for e in spec.entries), default=digest.built)
+    """The feed's date: its newest item, else the digest's newest paper: never the clock."""
+    newest_paper = max((e.listed for e in digest.entries), default=digest.built)
+    return max((e.listed for e in spec.entries), default=newest_paper)
 
 
 def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:

@@ -8,16 +8,37 @@ passed as ``Markup`` and printed as they are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search
+from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
 from digest.model import Digest, Entry, Issue, Theme
-from digest.writers.escape import markdown_text, safe_href
+from digest.sources.hf_daily import SOURCE as HF_SOURCE
+from digest.writers import charts
+from digest.writers.escape import Span, markdown_spans, markdown_text, safe_href, split_math
+
+if TYPE_CHECKING:  # feeds imports this module: the spec type only, at type-checking time
+    from digest.writers.feeds import FeedSpec
+
+#: Abstracts longer than this are folded: a teaser, then the whole abstract in a <details>.
+FOLD_CHARS = 320
+#: About how much of a folded abstract the teaser shows (and the search index holds).
+TEASER_CHARS = 180
+#: Authors named on a card; the rest are counted (digest.json lists them all).
+CARD_AUTHORS = 8
+#: Papers per theme listed on the home page; the issue page lists them all.
+HOME_PAPERS = 10
+#: Newest papers named next to a rising topic.
+RISING_PAPERS = 3
+#: Front matter of pages left out of the search index (Material's ``search.exclude``).
+NOT_SEARCHED: dict[str, object] = {"search": {"exclude": True}}
+_FEED_FORMATS = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
 
 
 def theme_feed(slug: str) -> str:
@@ -58,7 +79,10 @@ class Card:
     title: str
     authors: str
     date: str
-    abstract: str
+    #: The whole abstract as Markdown: escaped text, inline TeX kept as math.
+    abstract: Markup
+    #: The opening of a long abstract (folded below it); None when it is shown whole.
+    teaser: Markup | None
     keywords: tuple[Link, ...]
     links: tuple[Link, ...]
     theme: Link
@@ -82,6 +106,35 @@ class IssueGroup:
     theme: Link
     papers: tuple[Link, ...]
     cards: tuple[Card, ...]
+    #: The group's heading id on the issue page, and its link from elsewhere.
+    anchor: Markup
+    href: Markup
+    #: Papers of the group not listed in ``papers`` (the home page lists a few).
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class RisingRow:
+    """One rising topic: its keyword, trend picture, counts and newest papers."""
+
+    text: str
+    href: Markup | None
+    spark: Markup
+    recent: int
+    baseline: int
+    recent_share: str
+    baseline_share: str
+    papers: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One feed of the feeds page: its title, format, link and absolute URL."""
+
+    title: str
+    format: str
+    href: Markup
+    url: Markup
 
 
 @dataclass(frozen=True)
@@ -101,11 +154,14 @@ def paper_anchor(key: str) -> Markup:
 
 
 def paper_links(entry: Entry) -> tuple[Link, ...]:
-    """arXiv abstract and PDF where the id is known, else an arXiv title search; then code."""
+    """arXiv abstract and PDF where the id is known, else an arXiv title search; then the
+    Hugging Face page of a paper that came from there, the project and the code."""
     paper = entry.paper
     raw: list[tuple[str, str]] = []
     if paper.arxiv_id:
         raw += [("arXiv", arxiv_abs(paper.arxiv_id)), ("PDF", arxiv_pdf(paper.arxiv_id))]
+        if HF_SOURCE in paper.sources or paper.upvotes is not None:
+            raw.append(("Hugging Face", hf_paper(paper.arxiv_id)))
     else:
         raw.append(("Search arXiv", arxiv_title_search(paper.title)))
     if paper.project_url:
@@ -119,12 +175,46 @@ def paper_links(entry: Entry) -> tuple[Link, ...]:
     return tuple(links)
 
 
-class PageWriter:
-    """Render every Markdown page of a digest into a docs folder."""
+def teaser(spans: Sequence[Span], limit: int = TEASER_CHARS) -> list[Span]:
+    """Return the opening spans of a text, about ``limit`` characters, cut between words.
 
-    def __init__(self, templates: Path, digest: Digest) -> None:
+    Math is never cut: a formula that does not fit ends the teaser before it (unless it is the
+    very first span, which is kept whole so that the teaser is never empty).
+    """
+    out: list[Span] = []
+    used = 0
+    for span in spans:
+        room = limit - used
+        if len(span.text) <= room or (not out and span.math):
+            out.append(span)
+            used += len(span.text)
+            continue
+        if not span.math:
+            cut = span.text[: room + 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+            if cut.strip():
+                out.append(Span(cut))
+        break
+    return out
+
+
+def author_line(names: Sequence[str], limit: int = CARD_AUTHORS) -> str:
+    """Return the authors a card names: the first ``limit``, then how many more."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
+class PageWriter:
+    """Render every Markdown page of a digest into a docs folder.
+
+    ``feeds`` are the site's feeds (:func:`digest.writers.feeds.feed_specs`), for the feeds
+    page; without them it lists none.
+    """
+
+    def __init__(self, templates: Path, digest: Digest, feeds: Sequence[FeedSpec] = ()) -> None:
         self.env = environment(templates)
         self.digest = digest
+        self.feeds = tuple(feeds)
         self.theme_of = {t.slug: t for t in digest.themes}
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
 
@@ -137,12 +227,15 @@ class PageWriter:
             Link(k.text, Markup(f"{up}keywords.md#{self.keyword_slug[k.key]}"))
             for k in entry.keywords
         )
+        spans = split_math(paper.abstract)
+        folded = sum(len(s.text) for s in spans) > FOLD_CHARS
         return Card(
             anchor=paper_anchor(paper.key),
             title=paper.title,
-            authors=", ".join(a.name for a in paper.authors),
+            authors=author_line([a.name for a in paper.authors]),
             date=entry.listed.date().isoformat(),
-            abstract=paper.abstract,
+            abstract=markdown_spans(spans),
+            teaser=markdown_spans(teaser(spans)) if folded else None,
             keywords=keywords,
             links=paper_links(entry),
             theme=Link(theme.name, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(paper.key)}")),
@@ -150,7 +243,9 @@ class PageWriter:
             upvotes=paper.upvotes,
         )
 
-    def render(self, template: str, front: dict[str, str] | None = None, **context: object) -> str:
+    def render(
+        self, template: str, front: dict[str, object] | None = None, **context: object
+    ) -> str:
         """Render ``template``; ``front`` becomes YAML front matter, dumped safely."""
         body = self.env.get_template(template).render(digest=self.digest, **context)
         if not front:
@@ -171,25 +266,104 @@ class PageWriter:
                 themes=themes,
                 issue=latest,
                 issue_href=Markup(f"issues/{latest.slug}.md") if latest else None,
-                issue_groups=self._issue_groups(latest, 0) if latest else [],
+                issue_groups=self._issue_groups(latest, 0, limit=HOME_PAPERS) if latest else [],
             ),
-            "themes/index.md": self.render(
-                "themes.md.j2",
-                themes=[
-                    ThemeRow(t, Markup(f"{t.slug}.md"), Markup(f"../{theme_feed(t.slug)}"))
-                    for t in d.themes
-                ],
+            "themes/index.md": self._themes_page(),
+            # Every keyword lists its papers' titles: searching them again would only repeat
+            # the theme pages, so the page stays out of the search index (as issues do).
+            "keywords.md": self.render(
+                "keywords.md.j2", front=NOT_SEARCHED, groups=self._keyword_groups()
             ),
-            "keywords.md": self.render("keywords.md.j2", groups=self._keyword_groups()),
             "issues/index.md": self.render("archive.md.j2", months=self._archive()),
+            "rising.md": self.render("rising.md.j2", rows=self._rising_rows()),
+            "feeds.md": self.render("feeds.md.j2", **self._feed_rows()),
         }
         for theme in d.themes:
             pages[f"themes/{theme.slug}.md"] = self._theme_page(theme)
         for issue in d.issues:
             pages[f"issues/{issue.slug}.md"] = self.render(
-                "issue.md.j2", issue=issue, groups=self._issue_groups(issue, 1, cards=True)
+                "issue.md.j2",
+                front=NOT_SEARCHED,
+                issue=issue,
+                groups=self._issue_groups(issue, 1, cards=True),
             )
         return pages
+
+    def _themes_page(self) -> str:
+        """The themes page: sizes as bars, links between themes as a map, then the list."""
+        d = self.digest
+        rows = [
+            ThemeRow(t, Markup(f"{t.slug}.md"), Markup(f"../{theme_feed(t.slug)}"))
+            for t in d.themes
+        ]
+        # Raw HTML is not rewritten by MkDocs: the charts link to the built URLs of
+        # use_directory_urls (themes/<slug>/), seen from the themes page (themes/).
+        sizes = charts.bar_chart(
+            [charts.Bar(t.name, len(t.paper_keys), f"{t.slug}/") for t in d.themes],
+            "theme-sizes",
+            "Papers per theme",
+        )
+        nodes = [charts.Node(t.name, len(t.paper_keys), f"{t.slug}/") for t in d.themes]
+        theme_map = (
+            charts.circle_map(nodes, charts.theme_edges(d), "theme-map", "How the themes connect")
+            if len(nodes) > 1
+            else None
+        )
+        return self.render("themes.md.j2", themes=rows, sizes=sizes, theme_map=theme_map)
+
+    def _rising_rows(self) -> list[RisingRow]:
+        rows = []
+        for topic in self.digest.rising:
+            slug = self.keyword_slug.get(topic.key)
+            papers = tuple(
+                Link(
+                    self.digest.by_key[k].paper.title,
+                    Markup(
+                        f"themes/{self.digest.by_key[k].themes[0].theme_slug}.md#{paper_anchor(k)}"
+                    ),
+                )
+                for k in topic.paper_keys[:RISING_PAPERS]
+                if k in self.digest.by_key
+            )
+            rows.append(
+                RisingRow(
+                    text=topic.text,
+                    href=Markup(f"keywords.md#{slug}") if slug else None,
+                    spark=charts.sparkline(
+                        topic.series, f"rise-{slug or len(rows)}", f"Trend of {topic.text}"
+                    ),
+                    recent=topic.recent,
+                    baseline=topic.baseline,
+                    recent_share=f"{topic.recent_share:.1%}",
+                    baseline_share=f"{topic.baseline_share:.1%}",
+                    papers=papers,
+                )
+            )
+        return rows
+
+    def _feed_rows(self) -> dict[str, list[FeedRow]]:
+        """Every feed, absolute and copyable: the site's own, each theme's, any other."""
+        from digest.writers.feeds import OPML_PATH, absolute
+
+        groups: dict[str, list[FeedRow]] = {"site": [], "themes": [], "other": []}
+        for spec in self.feeds:
+            url = safe_href(absolute(self.digest.site_url, spec.path))
+            if url is None:
+                continue
+            row = FeedRow(
+                spec.title, _FEED_FORMATS.get(spec.kind, spec.kind), Markup(spec.path), url
+            )
+            group = (
+                "site"
+                if not spec.page
+                else "themes"
+                if spec.page.startswith("themes/")
+                else "other"
+            )
+            groups[group].append(row)
+        opml = safe_href(absolute(self.digest.site_url, OPML_PATH))
+        groups["opml"] = [FeedRow("Every feed", "OPML", Markup(OPML_PATH), opml)] if opml else []
+        return groups
 
     def _theme_page(self, theme: Theme) -> str:
         cards = [self.card(self.digest.by_key[k], 1) for k in theme.paper_keys]
@@ -199,8 +373,13 @@ class PageWriter:
             "theme.md.j2", front={"feed": feed}, theme=theme, cards=cards, feed=Markup(f"../{feed}")
         )
 
-    def _issue_groups(self, issue: Issue, depth: int, cards: bool = False) -> list[IssueGroup]:
-        """Group an issue's papers by primary theme, themes in site order."""
+    def _issue_groups(
+        self, issue: Issue, depth: int, cards: bool = False, limit: int | None = None
+    ) -> list[IssueGroup]:
+        """Group an issue's papers by primary theme, themes in site order.
+
+        ``limit`` bounds the links of each group (the home page); ``more`` counts the rest.
+        """
         by_theme: dict[str, list[Entry]] = {}
         for key in issue.paper_keys:
             entry = self.digest.by_key[key]
@@ -215,13 +394,17 @@ class PageWriter:
                 Link(
                     e.paper.title, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(e.paper.key)}")
                 )
-                for e in found
+                for e in found[:limit]
             )
+            anchor = Markup(f"t-{theme.slug}")
             groups.append(
                 IssueGroup(
                     Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
                     links,
                     tuple(self.card(e, depth) for e in found) if cards else (),
+                    anchor,
+                    Markup(f"{up}issues/{issue.slug}.md#{anchor}"),
+                    len(found) - len(links),
                 )
             )
         return groups

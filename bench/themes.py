@@ -1,0 +1,130 @@
+"""Theme quality: digest's grouping against arXiv primary categories, next to baselines.
+
+For each labelled dataset in ../shared/data/labelled, papers are grouped by digest's theme stage
+and by a TF-IDF + KMeans baseline with the same number of clusters (scikit-learn, used here
+only), and both are scored by adjusted mutual information (AMI) and NMI against each paper's
+primary arXiv category. Keywords are cached in bench/results/ so reruns only pay for grouping.
+
+Usage: python bench/themes.py [--datasets arxiv-cs-2016 kaggle-snapshot-head]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
+
+from digest.config import KeywordConfig, ThemeConfig
+from digest.keywords import extract_keywords
+from digest.sources import read_inputs
+from digest.themes import group
+from digest.workers import LazyProcessPool
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT.parent / "shared" / "data" / "labelled"
+RESULTS = ROOT / "bench" / "results"
+
+
+class FileCache:
+    """A keyword cache in a JSON file, so the benchmark pays for YAKE once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+
+    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
+        table = self.data.get(settings_hash, {})
+        return {h: table[h] for h in text_hashes if h in table}
+
+    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
+        self.data.setdefault(settings_hash, {}).update(entries)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.data))
+
+
+def baseline(texts: list[str], k: int) -> list[int]:
+    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2).fit_transform(
+        texts
+    )
+    return KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors).tolist()
+
+
+def score(name: str, truth: list[str], labels: Sequence[object], other: int = 0) -> dict[str, Any]:
+    sizes = Counter(labels)
+    return {
+        "method": name,
+        "k": len(sizes),
+        "AMI": adjusted_mutual_info_score(truth, labels),
+        "NMI": normalized_mutual_info_score(truth, labels),
+        "other": other / len(labels),
+        "largest": max(sizes.values()) / len(labels),
+    }
+
+
+def run(dataset: str, settings: ThemeConfig) -> list[dict[str, Any]]:
+    papers = read_inputs([LABELLED / f"{dataset}.jsonl"])
+    truth = [p.primary_category or "?" for p in papers]
+    cache = FileCache(RESULTS / f"keywords-{dataset}.json")
+    with LazyProcessPool(os.cpu_count() or 1) as pool:
+        keywords = extract_keywords(papers, KeywordConfig(), pool, cache)
+    start = time.perf_counter()
+    grouping = group(papers, keywords, settings)
+    seconds = time.perf_counter() - start
+    primary = {key: places[0].theme_slug for key, places in grouping.placements.items()}
+    labels = [primary[p.key] for p in papers]
+    others = {t.slug for t in grouping.themes if t.is_other}
+    ours = score("digest", truth, labels, sum(label in others for label in labels))
+    ours["seconds"] = seconds
+    k = ours["k"]
+    texts = [f"{p.title}. {p.abstract}" for p in papers]
+    rows = [ours]
+    base_scores = []
+    for seed in range(3):
+        vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2).fit_transform(
+            texts
+        )
+        base = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors).tolist()
+        base_scores.append(score("tfidf+kmeans", truth, base))
+    row = dict(base_scores[0])
+    for metric in ("AMI", "NMI", "largest"):
+        row[metric] = statistics.median(s[metric] for s in base_scores)
+    rows.append(row)
+    print(f"\n{dataset}: {len(papers)} papers, {len(set(truth))} primary categories")
+    for r in rows:
+        extra = f"  ({r['seconds']:.1f} s)" if "seconds" in r else "  (median of 3 seeds)"
+        print(
+            f"  {r['method']:<14} k={r['k']:<3} AMI={r['AMI']:.3f} NMI={r['NMI']:.3f} "
+            f"other={r['other']:.1%} largest={r['largest']:.1%}{extra}"
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--datasets", nargs="+", default=["arxiv-cs-2016", "kaggle-snapshot-head"])
+    parser.add_argument(
+        "--k", type=int, nargs="*", default=[20], help="also run with exactly k themes"
+    )
+    args = parser.parse_args()
+    for dataset in args.datasets:
+        print("\n== k chosen by digest ==", end="")
+        run(dataset, ThemeConfig())
+        for k in args.k:
+            print(f"\n== k = {k} (THEMES.md's reference k) ==", end="")
+            run(dataset, ThemeConfig(min_themes=k, max_themes=k, max_share=1.0, min_size=1))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

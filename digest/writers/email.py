@@ -1,0 +1,210 @@
+"""The email digest of one issue: a multipart/alternative message, plain text and HTML.
+
+Both parts come from the Jinja2 templates in ``site_templates/email/``: the HTML one is
+rendered with autoescaping on, so a hostile title or abstract stays text, and every link is an
+absolute http(s) URL (the site's pages from ``site_url``, the papers' own links through
+:func:`safe_href`, which refuses ``javascript:`` and friends). Email clients drop ``<style>``
+blocks, so the stylesheet in the template is inlined into ``style`` attributes by css-inline
+(the only module that imports it); it never loads remote stylesheets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from digest.config import EmailConfig
+from digest.model import Digest, Entry, Issue
+from digest.writers.escape import safe_href
+from digest.writers.feeds import RSS_PATH, absolute
+from digest.writers.pages import Link, paper_anchor, paper_links
+
+TEXT_TEMPLATE = "issue.txt.j2"
+HTML_TEMPLATE = "issue.html.j2"
+#: Keywords shown per paper (the site shows them all).
+EMAIL_KEYWORDS = 5
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class EmailPaper:
+    """What the email shows of one paper; only ``Markup`` fields are trusted."""
+
+    title: str
+    href: Markup
+    authors: str
+    abstract: str
+    keywords: tuple[str, ...]
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class EmailGroup:
+    """One theme's papers of the issue: those shown, and how many more the issue holds."""
+
+    name: str
+    href: Markup
+    papers: tuple[EmailPaper, ...]
+    more: int
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """The two bodies and the subject of one issue's email."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def issue_of(digest: Digest, day: datetime | None) -> Issue | None:
+    """Return the issue of ``day``'s date, or the newest issue when ``day`` is None."""
+    if day is None:
+        return digest.issues[0] if digest.issues else None
+    return next((i for i in digest.issues if i.date == day.date()), None)
+
+
+def excerpt(text: str, limit: int) -> str:
+    """Return at most ``limit`` characters of ``text``, cut at a word, marked with an ellipsis."""
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _href(url: str) -> Markup:
+    href = safe_href(url)
+    if href is None:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return href
+
+
+def groups(digest: Digest, issue: Issue, settings: EmailConfig) -> list[EmailGroup]:
+    """Group the issue's papers by primary theme, themes in site order, papers in issue order.
+
+    At most ``papers_per_theme`` papers are shown per theme: Gmail clips a message past about
+    100 kB, and a daily issue of a busy category holds hundreds of papers.
+    """
+    by_theme: dict[str, list[Entry]] = {}
+    for key in issue.paper_keys:
+        entry = digest.by_key[key]
+        by_theme.setdefault(entry.themes[0].theme_slug, []).append(entry)
+    shown = settings.papers_per_theme or len(issue.paper_keys)
+    found = []
+    for theme in digest.themes:
+        entries = by_theme.get(theme.slug)
+        if not entries:
+            continue
+        page = f"themes/{theme.slug}/"
+        papers = tuple(_paper(digest, e, page, settings.abstract_chars) for e in entries[:shown])
+        href = _href(absolute(digest.site_url, page))
+        found.append(EmailGroup(theme.name, href, papers, len(entries) - len(papers)))
+    return found
+
+
+def _paper(digest: Digest, entry: Entry, page: str, abstract_chars: int) -> EmailPaper:
+    paper = entry.paper
+    return EmailPaper(
+        title=_SPACES.sub(" ", paper.title).strip(),
+        href=_href(absolute(digest.site_url, f"{page}#{paper_anchor(paper.key)}")),
+        authors=", ".join(a.name for a in paper.authors),
+        abstract=excerpt(paper.abstract, abstract_chars) if abstract_chars else "",
+        keywords=tuple(k.text for k in entry.keywords[:EMAIL_KEYWORDS]),
+        links=paper_links(entry),
+    )
+
+
+def render(digest: Digest, issue: Issue, settings: EmailConfig, templates: Path) -> RenderedEmail:
+    """Render the subject, plain text and HTML (CSS inlined) of ``issue``'s email."""
+    context = {
+        "digest": digest,
+        "issue": issue,
+        "count": len(issue.paper_keys),
+        "groups": groups(digest, issue, settings),
+        "site_href": _href(digest.site_url),
+        "issue_href": _href(absolute(digest.site_url, f"issues/{issue.slug}/")),
+        "feed_href": _href(absolute(digest.site_url, RSS_PATH)),
+    }
+    text = _environment(templates, html=False).get_template(TEXT_TEMPLATE).render(context)
+    page = _environment(templates, html=True).get_template(HTML_TEMPLATE).render(context)
+    subject = settings.subject.format(
+        title=digest.title, date=issue.slug, count=len(issue.paper_keys)
+    )
+    return RenderedEmail(_SPACES.sub(" ", subject).strip(), text, inline_css(page))
+
+
+def inline_css(page: str) -> str:
+    """Move the page's ``<style>`` rules into ``style`` attributes; load nothing remote."""
+    inliner = css_inline.CSSInliner(
+        inline_style_tags=True,
+        keep_style_tags=False,
+        keep_link_tags=False,
+        keep_at_rules=False,
+        minify_css=False,
+        base_url=None,
+        load_remote_stylesheets=False,
+        cache=None,
+        extra_css=None,
+        preallocate_node_capacity=32,
+        remove_inlined_selectors=False,
+        apply_width_attributes=False,
+        apply_height_attributes=False,
+        resolve_css_variables=True,
+    )
+    return inliner.inline(page)
+
+
+def message(
+    rendered: RenderedEmail,
+    settings: EmailConfig,
+    digest: Digest,
+    issue: Issue,
+    sent: datetime,
+) -> EmailMessage:
+    """Return the multipart/alternative message: plain text first, HTML preferred."""
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = rendered.subject
+    if settings.sender:
+        msg["From"] = settings.sender
+    if settings.to:
+        msg["To"] = ", ".join(settings.to)
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = message_id(digest, issue, settings.to)
+    # RFC 3834: an automatic message; auto-responders do not answer it.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # From the content, not random: the same issue writes the same bytes (reproducible .eml).
+    body = (rendered.text + rendered.html).encode("utf-8")
+    msg.set_boundary(f"=_digest_{hashlib.sha256(body).hexdigest()[:32]}")
+    return msg
+
+
+def message_id(digest: Digest, issue: Issue, to: list[str]) -> str:
+    """Return a Message-ID fixed by site, issue and recipients: a re-send is one message."""
+    host = urlsplit(digest.site_url).hostname or "digest.invalid"
+    seed = "\n".join([digest.site_url, issue.slug, *sorted(to)]).encode("utf-8")
+    return f"<digest.{issue.slug}.{hashlib.sha256(seed).hexdigest()[:16]}@{host}>"
+
+
+def _environment(templates: Path, *, html: bool) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(templates)),
+        undefined=StrictUndefined,
+        autoescape=html,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
