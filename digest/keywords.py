@@ -49,6 +49,9 @@ GENERIC_WORDS = frozenset(
 )
 
 
+_INNER_ALLOWED = frozenset({"of", "and"})
+
+
 @dataclass(frozen=True)
 class RawKeyword:
     """One keyword as YAKE returned it for one paper: surface text and score (lower is better)."""
@@ -244,6 +247,13 @@ def is_acceptable(
     if not words or len(text) > settings.max_chars:
         return False
     if any(w in TEX_WORDS for w in text.split()):
+        return False
+    # A stop word inside a phrase marks a fragment of a sentence ("break the curse",
+    # "perspective on model"), except the "of" and "and" of real terms ("curse of
+    # dimensionality", "compositionality and symmetry").
+    stop = stopwords(settings.language)
+    inner = text.lower().split()[1:-1]
+    if any(w in stop and w not in _INNER_ALLOWED for w in inner):
         return False
     if all(w in GENERIC_WORDS or singular(w) in GENERIC_WORDS for w in words):
         return False
