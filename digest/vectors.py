@@ -30,6 +30,8 @@ LSA_DIMENSIONS = 150
 #: Each vector is blended with the mean of its nearest neighbours (see smooth()).
 NEIGHBOURS = 15
 NEIGHBOUR_WEIGHT = 1.5
+#: Rows of the similarity matrix held at once: 512 x 20,000 papers is 80 MB.
+_BLOCK = 512
 MAX_VOCABULARY = 20_000
 POWER_ITERATIONS = 4
 SEED = 20240601
@@ -130,8 +132,8 @@ def smooth(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
     if k < 1:
         return vectors
     means = np.zeros_like(vectors)
-    for start in range(0, n, 2048):
-        block = vectors[start : start + 2048] @ vectors.T
+    for start in range(0, n, _BLOCK):
+        block = vectors[start : start + _BLOCK] @ vectors.T
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
         nearest = np.argpartition(-block, k - 1, axis=1)[:, :k]
         # argpartition's order within the k is arbitrary; the mean does not depend on it.

@@ -44,7 +44,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwrig
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -43,7 +43,7 @@ def _options() -> str:
 
 
 def sections() -> dict[str, str]:
-    blocks = {f"help:{c or 'main'}": _help(c) for c in (None, "build", "serve", "fetch")}
+    blocks = {f"help:{c or 'main'}": _help(c) for c in (None, "build", "serve", "fetch", "email")}
     blocks["options-table"] = _options()
     return blocks
 

@@ -201,6 +201,8 @@ def test_the_bundled_example_arrives_with_both_parts(
             _assert_lands(seed_site, href)
     # Inlined CSS: no <style> block left, styled elements carry style attributes.
     tree = lxml.html.fromstring(page)
+    # Each theme heading counts all its papers of the issue, shown or not.
+    assert sum(int(c) for c in tree.xpath("//h2/span/text()")) == 195
     assert tree.xpath("//style") == []
     assert "style" in tree.xpath("//h1")[0].attrib
 

@@ -157,3 +157,21 @@ def test_rising_links_resolve(tmp_path, seed_site, monkeypatch):
     rising = (built.site / "rising" / "index.html").read_text(encoding="utf-8")
     assert "<svg" in rising and "Nothing is rising yet" not in rising
     check_site(built.site)
+
+
+def test_every_page_carries_only_the_small_nav(seed_site):
+    """Theme and issue pages are not in the nav: a page's nav is the six tabs' pages."""
+    links = SiteLinks(seed_site.site)
+    exported = json.loads((seed_site.site / "digest.json").read_bytes())
+    theme_pages = {f"themes/{t['slug']}/index.html" for t in exported["themes"]}
+    for page in links.pages:
+        tree = lxml.html.document_fromstring((seed_site.site / page).read_bytes())
+        nav = tree.find_class("md-nav--primary")
+        if not nav:
+            continue
+        # The nav's own pages; "#..." links are the current page's contents (for small screens).
+        hrefs = {a.get("href") for a in nav[0].iter("a") if not a.get("href").startswith("#")}
+        assert len(hrefs) <= 6, (page, sorted(hrefs))
+        tabs = [a.text_content().strip() for a in tree.find_class("md-tabs__link")]
+        assert tabs == ["Latest", "Themes", "Issues", "Keywords", "Rising", "Feeds"], page
+    assert theme_pages <= set(links.pages)

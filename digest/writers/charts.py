@@ -22,8 +22,9 @@ from markupsafe import Markup
 from digest.model import Digest
 from digest.writers.escape import markdown_text
 
-#: Longest label drawn; the full text stays in the element's tooltip and in the page's text.
-MAX_LABEL = 34
+#: Longest labels drawn, by chart; the full text stays in the tooltip and in the page's text.
+BAR_LABEL = 38
+MAP_LABEL = 28
 #: Most edges the theme map draws: the strongest, so a large digest stays readable.
 MAX_EDGES = 60
 
@@ -64,8 +65,8 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
+def _short(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _num(value: float) -> str:
@@ -98,7 +99,7 @@ def bar_chart(bars: Sequence[Bar], ident: str, title: str) -> Markup:
         rows.append(
             f'<a href="{_attr(bar.href)}"><title>{_text(bar.label)}: {bar.value}</title>'
             f'<text class="dg-label" x="0" y="{y + 16}" fill="currentColor">'
-            f"{_text(_short(bar.label))}</text>"
+            f"{_text(_short(bar.label, BAR_LABEL))}</text>"
             f'<rect class="dg-bar" x="{label_w}" y="{y + 4}" width="{_num(length)}" '
             f'height="{row - 8}" rx="2" fill="currentColor"/>'
             f'<text class="dg-value" x="{_num(label_w + length + 6)}" y="{y + 16}" '
@@ -137,7 +138,8 @@ def circle_map(nodes: Sequence[Node], edges: Sequence[Edge], ident: str, title: 
     A node's area follows its size, an edge's width and opacity its weight; labels sit outside
     the circle, anchored away from it, so the layout depends only on the input order.
     """
-    width, height, radius = 760, 600, 190
+    # Room for a MAP_LABEL label (about 185 units at 12px) beyond the circle on either side.
+    width, height, radius = 760, 440, 170
     cx, cy = width / 2, height / 2
     places = []
     for i in range(len(nodes)):
@@ -165,7 +167,7 @@ def circle_map(nodes: Sequence[Node], edges: Sequence[Edge], ident: str, title: 
             f'<circle class="dg-node" cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" '
             f'fill="currentColor"/>'
             f'<text class="dg-label" x="{_num(lx)}" y="{_num(ly + 4)}" text-anchor="{anchor}" '
-            f'fill="currentColor">{_text(_short(node.label))}</text></a>'
+            f'fill="currentColor">{_text(_short(node.label, MAP_LABEL))}</text></a>'
         )
     pairs = "; ".join(f"{nodes[e.a].label} and {nodes[e.b].label} ({e.weight})" for e in edges[:10])
     desc = f"{len(nodes)} themes on a circle; the strongest links: {pairs or 'none'}."

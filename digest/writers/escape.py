@@ -110,13 +110,14 @@ def split_math(value: object) -> list[Span]:
     spans: list[Span] = []
     plain_from = pos = 0
     while (match := _MATH.search(text, pos)) is not None:
-        tex = next(group for group in match.groups() if group is not None)
+        # Judged as it will be written: "$$\\ $$" stripped is a lone backslash, not math.
+        tex = next(group for group in match.groups() if group is not None).strip()
         if not is_math(tex):
             pos = match.start() + 1
             continue
         if match.start() > plain_from:
             spans.append(Span(text[plain_from : match.start()]))
-        spans.append(Span(tex.strip(), math=True))
+        spans.append(Span(tex, math=True))
         plain_from = pos = match.end()
     if plain_from < len(text):
         spans.append(Span(text[plain_from:]))

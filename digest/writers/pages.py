@@ -21,17 +21,12 @@ from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
 from digest.model import Digest, Entry, Issue, Theme
 from digest.sources.hf_daily import SOURCE as HF_SOURCE
 from digest.writers import charts
-from digest.writers.escape import Span, markdown_spans, markdown_text, safe_href, split_math
+from digest.writers.abstracts import INDEXED_KEYWORDS, author_line, shown_abstract
+from digest.writers.escape import markdown_text, safe_href
 
 if TYPE_CHECKING:  # feeds imports this module: the spec type only, at type-checking time
     from digest.writers.feeds import FeedSpec
 
-#: Abstracts longer than this are folded: a teaser, then the whole abstract in a <details>.
-FOLD_CHARS = 320
-#: About how much of a folded abstract the teaser shows (and the search index holds).
-TEASER_CHARS = 180
-#: Authors named on a card; the rest are counted (digest.json lists them all).
-CARD_AUTHORS = 8
 #: Papers per theme listed on the home page; the issue page lists them all.
 HOME_PAPERS = 10
 #: Newest papers named next to a rising topic.
@@ -54,7 +49,7 @@ def _finalize(value: object) -> object:
 
 def environment(templates: Path) -> Environment:
     """Return the page environment: strict about undefined names, escaping by default."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(templates)),
         undefined=StrictUndefined,
         finalize=_finalize,
@@ -63,6 +58,8 @@ def environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["indexed_keywords"] = INDEXED_KEYWORDS
+    return env
 
 
 @dataclass(frozen=True)
@@ -81,8 +78,10 @@ class Card:
     date: str
     #: The whole abstract as Markdown: escaped text, inline TeX kept as math.
     abstract: Markup
-    #: The opening of a long abstract (folded below it); None when it is shown whole.
+    #: The opening of a long abstract (folded below it); None when it is shown whole. Search
+    #: indexes ``teaser`` only; ``teaser_more`` continues it on the page.
     teaser: Markup | None
+    teaser_more: Markup
     keywords: tuple[Link, ...]
     links: tuple[Link, ...]
     theme: Link
@@ -122,8 +121,8 @@ class RisingRow:
     spark: Markup
     recent: int
     baseline: int
-    recent_share: str
-    baseline_share: str
+    recent_share: Markup
+    baseline_share: Markup
     papers: tuple[Link, ...]
 
 
@@ -175,35 +174,6 @@ def paper_links(entry: Entry) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def teaser(spans: Sequence[Span], limit: int = TEASER_CHARS) -> list[Span]:
-    """Return the opening spans of a text, about ``limit`` characters, cut between words.
-
-    Math is never cut: a formula that does not fit ends the teaser before it (unless it is the
-    very first span, which is kept whole so that the teaser is never empty).
-    """
-    out: list[Span] = []
-    used = 0
-    for span in spans:
-        room = limit - used
-        if len(span.text) <= room or (not out and span.math):
-            out.append(span)
-            used += len(span.text)
-            continue
-        if not span.math:
-            cut = span.text[: room + 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-            if cut.strip():
-                out.append(Span(cut))
-        break
-    return out
-
-
-def author_line(names: Sequence[str], limit: int = CARD_AUTHORS) -> str:
-    """Return the authors a card names: the first ``limit``, then how many more."""
-    if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
-
-
 class PageWriter:
     """Render every Markdown page of a digest into a docs folder.
 
@@ -227,15 +197,15 @@ class PageWriter:
             Link(k.text, Markup(f"{up}keywords.md#{self.keyword_slug[k.key]}"))
             for k in entry.keywords
         )
-        spans = split_math(paper.abstract)
-        folded = sum(len(s.text) for s in spans) > FOLD_CHARS
+        shown = shown_abstract(paper.abstract)
         return Card(
             anchor=paper_anchor(paper.key),
             title=paper.title,
             authors=author_line([a.name for a in paper.authors]),
             date=entry.listed.date().isoformat(),
-            abstract=markdown_spans(spans),
-            teaser=markdown_spans(teaser(spans)) if folded else None,
+            abstract=shown.whole,
+            teaser=shown.teaser,
+            teaser_more=shown.teaser_more,
             keywords=keywords,
             links=paper_links(entry),
             theme=Link(theme.name, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(paper.key)}")),
@@ -276,7 +246,7 @@ class PageWriter:
             ),
             "issues/index.md": self.render("archive.md.j2", months=self._archive()),
             "rising.md": self.render("rising.md.j2", rows=self._rising_rows()),
-            "feeds.md": self.render("feeds.md.j2", **self._feed_rows()),
+            "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
         for theme in d.themes:
             pages[f"themes/{theme.slug}.md"] = self._theme_page(theme)
@@ -312,7 +282,7 @@ class PageWriter:
         return self.render("themes.md.j2", themes=rows, sizes=sizes, theme_map=theme_map)
 
     def _rising_rows(self) -> list[RisingRow]:
-        rows = []
+        rows: list[RisingRow] = []
         for topic in self.digest.rising:
             slug = self.keyword_slug.get(topic.key)
             papers = tuple(
@@ -334,8 +304,8 @@ class PageWriter:
                     ),
                     recent=topic.recent,
                     baseline=topic.baseline,
-                    recent_share=f"{topic.recent_share:.1%}",
-                    baseline_share=f"{topic.baseline_share:.1%}",
+                    recent_share=Markup(f"{topic.recent_share:.1%}"),
+                    baseline_share=Markup(f"{topic.baseline_share:.1%}"),
                     papers=papers,
                 )
             )
@@ -350,9 +320,9 @@ class PageWriter:
             url = safe_href(absolute(self.digest.site_url, spec.path))
             if url is None:
                 continue
-            row = FeedRow(
-                spec.title, _FEED_FORMATS.get(spec.kind, spec.kind), Markup(spec.path), url
-            )
+            # "Digest: theme" reads as just "theme" under a heading that names the digest.
+            title = spec.title.removeprefix(f"{self.digest.title}: ")
+            row = FeedRow(title, _FEED_FORMATS.get(spec.kind, spec.kind), Markup(spec.path), url)
             group = (
                 "site"
                 if not spec.page
