@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 # Names of LaTeX commands that show up as words once a scraper drops the backslash. Only names
 # that are not also English words: "in", "sum", "left" or "top" are prose far more often.
@@ -44,6 +45,7 @@ _SPACES = re.compile(r"\s+")
 _BREAKS = re.compile(r"(?:\s*[,.](?=\s|$)){2,}|(?<=\s),(?=\s)")
 
 
+@lru_cache(maxsize=65_536)
 def clean_for_keywords(text: str) -> str:
     """Return ``text`` without URLs, markup and mathematics, as plain words and punctuation."""
     # What is removed becomes a phrase break (","), so YAKE never joins the words around it

@@ -92,28 +92,43 @@ class Store:
         new: list[str] = []
         changed: list[str] = []
         stamp = seen.isoformat()
-        for paper in papers:
-            row = self._db.execute(
-                "SELECT version, data FROM papers WHERE key = ?", (paper.key,)
-            ).fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO papers VALUES (?, ?, ?, ?, ?)",
-                    (paper.key, stamp, stamp, paper.version, _dump_paper(paper)),
-                )
+        incoming = list(papers)
+        stored_rows = self._rows([p.key for p in incoming])
+        inserts: list[tuple[object, ...]] = []
+        updates: list[tuple[object, ...]] = []
+        for paper in incoming:
+            data = stored_rows.get(paper.key)
+            if data is None:
+                inserts.append((paper.key, stamp, stamp, paper.version, _dump_paper(paper)))
+                stored_rows[paper.key] = _dump_paper(paper)
                 new.append(paper.key)
                 continue
-            stored = _load_paper(row[1])
+            stored = _load_paper(data)
             merged = _newer(stored, paper)
             if merged != stored:
-                self._db.execute(
-                    "UPDATE papers SET data = ?, version = ?, last_changed = ? WHERE key = ?",
-                    (_dump_paper(merged), merged.version, stamp, paper.key),
-                )
+                dumped = _dump_paper(merged)
+                updates.append((dumped, merged.version, stamp, paper.key))
+                stored_rows[paper.key] = dumped
                 # Another source listing the same paper is not news; new text or a version is.
                 if _content(merged) != _content(stored):
                     changed.append(paper.key)
+        # One statement each, many rows: per-row round trips dominated large backfills.
+        self._db.executemany("INSERT INTO papers VALUES (?, ?, ?, ?, ?)", inserts)
+        self._db.executemany(
+            "UPDATE papers SET data = ?, version = ?, last_changed = ? WHERE key = ?", updates
+        )
         return Upsert(tuple(new), tuple(changed))
+
+    def _rows(self, keys: Sequence[str]) -> dict[str, str]:
+        """Return the stored records (JSON) of those ``keys`` that are stored."""
+        found: dict[str, str] = {}
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, data FROM papers WHERE key IN ({marks})"  # only "?" marks
+            found.update(self._db.execute(query, chunk).fetchall())
+        return found
 
     def papers(self) -> list[StoredPaper]:
         """Return every stored paper, oldest first, then by input order."""
@@ -250,7 +265,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _create(db: sqlite3.Connection) -> None:
-    db.executescript(f"PRAGMA application_id = {APPLICATION_ID};")
+    # Not executescript(): it commits first, which would end the run's transaction and leave
+    # every later statement of a first run to commit on its own.
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     for statement in _SCHEMA.strip().split(";"):
         if statement.strip():
             db.execute(statement)

@@ -204,3 +204,14 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path) -> None:
     final = tree_bytes(tmp_path / "site")
     assert "issues/2026-04-28/index.html" in final
     assert not list(tmp_path.glob(".site.new-*")), "a staging folder was left behind"
+
+
+def test_a_first_run_is_one_transaction_too(tmp_path: Path) -> None:
+    """Creating the store must not commit early: a failed first build leaves it empty."""
+    path = tmp_path / "store.sqlite"
+    with pytest.raises(RuntimeError), open_store(path, create=True) as store:
+        assert store._db.in_transaction
+        store.upsert([_paper()], DAY1)
+        raise RuntimeError("the first build fails before its commit")
+    with open_store(path, create=True) as store:
+        assert store.count() == 0
