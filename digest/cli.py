@@ -140,12 +140,22 @@ def _build(args: argparse.Namespace) -> int:
         shown = site.relative_to(Path.cwd())
     except ValueError:
         shown = site
-    print(
+    # Pages link to folders (use_directory_urls), which only a web server turns into pages.
+    serve = "digest serve" if args.site_dir is None else f"digest serve --site-dir {site}"
+    themes = len(digest.themes)
+    _say(
+        args,
         f"Built {len(digest.entries)} papers ({result.new} new, {result.changed} updated) in "
-        f"{len(digest.themes)} themes into {shown}/ ({result.warnings} warning(s)).\n"
-        f"Open {shown}/index.html, or view it at http://127.0.0.1:8000/ with: digest serve"
+        f"{themes} theme{'' if themes == 1 else 's'} into {shown}/ "
+        f"({result.warnings} warning(s)).\nView it with: {serve}  (http://127.0.0.1:8000/)",
     )
     return 0
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    """Print a command's summary, unless --quiet asked for warnings and errors only."""
+    if args.quiet <= 0:
+        print(message)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -14,7 +14,15 @@ import lxml.html
 import pytest
 
 from digest.writers.pages import paper_anchor
-from tests.conftest import EPOCH, SEED, build_site, seed_pairs, tree_bytes, write_listing
+from tests.conftest import (
+    EPOCH,
+    SEED,
+    build_site,
+    make_project,
+    seed_pairs,
+    tree_bytes,
+    write_listing,
+)
 
 DIGEST = Path(sys.executable).with_name("digest")
 
@@ -66,7 +74,7 @@ def test_build_exits_0_and_says_where_the_site_is(cli_builds):
         themes = len(exported["themes"])
         assert result.stdout == (
             f"Built 195 papers (195 new, 0 updated) in {themes} themes into site/ (0 warning(s)).\n"
-            "Open site/index.html, or view it at http://127.0.0.1:8000/ with: digest serve\n"
+            "View it with: digest serve  (http://127.0.0.1:8000/)\n"
         ), name
         assert "WARNING" not in result.stderr and "Error" not in result.stderr
 
@@ -234,3 +242,17 @@ def test_process_pool_and_in_process_builds_agree(cli_builds, seed_site):
     # The CLI extracts keywords in a process pool; the in-process seed build does not.
     cwd, _ = cli_builds["module"]
     assert tree_bytes(cwd / "site") == tree_bytes(seed_site.site)
+
+
+def test_the_summary_names_the_site_to_serve_and_quiet_silences_it(tmp_path):
+    make_project(tmp_path)
+    listing = write_listing(tmp_path / "in.txt", seed_pairs()[:12])
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH), "NO_MKDOCS_2_WARNING": "1"}
+    other = tmp_path / "elsewhere"
+    args = [sys.executable, "-m", "digest", "build", str(listing), "--site-dir", str(other)]
+    loud = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert loud.returncode == 0, loud.stderr
+    assert f"View it with: digest serve --site-dir {other}  (" in loud.stdout
+    quiet = subprocess.run([*args[:3], "-q", *args[3:]], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
