@@ -134,7 +134,6 @@ def _build(args: argparse.Namespace) -> int:
     from digest.pipeline import build
 
     result = build(_config(args), args.inputs)
-    digest = result.digest
     site = result.site_dir
     try:
         shown = site.relative_to(Path.cwd())
@@ -142,13 +141,18 @@ def _build(args: argparse.Namespace) -> int:
         shown = site
     # Pages link to folders (use_directory_urls), which only a web server turns into pages.
     serve = "digest serve" if args.site_dir is None else f"digest serve --site-dir {site}"
-    themes = len(digest.themes)
-    _say(
-        args,
-        f"Built {len(digest.entries)} papers ({result.new} new, {result.changed} updated) in "
-        f"{themes} theme{'' if themes == 1 else 's'} into {shown}/ "
-        f"({result.warnings} warning(s)).\nView it with: {serve}  (http://127.0.0.1:8000/)",
-    )
+    themes = f"{result.themes} theme{'' if result.themes == 1 else 's'}"
+    if result.digest is None:
+        summary = (
+            f"Nothing changed since the last build: {shown}/ still holds {result.papers} papers "
+            f"in {themes}."
+        )
+    else:
+        summary = (
+            f"Built {result.papers} papers ({result.new} new, {result.changed} updated) in "
+            f"{themes} into {shown}/ ({result.warnings} warning(s))."
+        )
+    _say(args, f"{summary}\nView it with: {serve}  (http://127.0.0.1:8000/)")
     return 0
 
 

@@ -6,18 +6,19 @@ at any stage leaves the published site and docs exactly as they were.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from digest import atomic, publish
+from digest import __version__, atomic, publish
 from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
@@ -25,10 +26,10 @@ from digest.fetch.inbox import Inbox
 from digest.keywords import KeywordCache, extract_keywords
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
 from digest.rising import rising_topics
-from digest.site import read_settings, render
+from digest.site import SiteSettings, read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
-from digest.store import StoredPaper, open_store
+from digest.store import Store, StoredPaper, open_store
 from digest.themes import group
 from digest.workers import LazyProcessPool
 from digest.writers.export import export_json
@@ -36,6 +37,8 @@ from digest.writers.feeds import RSS_PATH, feed_specs, render_feeds
 from digest.writers.pages import PageWriter
 
 EXPORT_PATH = "digest.json"
+#: Store metadata key of the fingerprint of the last published build.
+_PUBLISHED = "published_fingerprint"
 
 
 def bundled_example() -> Path:
@@ -60,13 +63,19 @@ def templates_dir(config: Config) -> Path:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced, for the CLI's summary."""
+    """What a build produced, for the CLI's summary.
 
-    digest: Digest
+    ``digest`` is None when nothing changed since the published build and the build stopped
+    early (see :func:`fingerprint`).
+    """
+
+    digest: Digest | None
     site_dir: Path
     warnings: int
     new: int
     changed: int
+    papers: int
+    themes: int
 
 
 def input_paths(config: Config, given: Sequence[Path]) -> list[Path]:
@@ -215,6 +224,11 @@ def build(
             open_store(store_path, create=create) as store,
         ):
             changes = store.upsert(papers, built)
+            stamp = fingerprint(config, settings, store)
+            if _unchanged(config, settings, store, stamp):
+                log.debug("Nothing changed since the published build: the site is left as it is")
+                count, themes = store.count(), len(store.themes())
+                return BuildResult(None, settings.site_dir, counter.count, 0, 0, count, themes)
             stored = store.papers()
             if not stored:
                 raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
@@ -237,14 +251,48 @@ def build(
                     new_store=config.new_store,
                 )
                 store.save_themes(digest.themes)
+                store.set_meta(_PUBLISHED, stamp)
                 store.commit()
                 atomic.swap_in(docs, settings.docs_dir)
                 atomic.swap_in(site, settings.site_dir)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
-        digest, settings.site_dir, counter.count, len(changes.new), len(changes.changed)
+        digest,
+        settings.site_dir,
+        counter.count,
+        len(changes.new),
+        len(changes.changed),
+        len(digest.entries),
+        len(digest.themes),
     )
+
+
+def fingerprint(config: Config, settings: SiteSettings, store: Store) -> str:
+    """Hash everything a build's output depends on, except the build date.
+
+    The stored papers (with first-seen dates and versions), digest's settings, mkdocs.yml, the
+    templates and digest's own version: if none changed since the published build, building
+    again would only rewrite the same files.
+    """
+    h = hashlib.sha256()
+    h.update(f"digest {__version__}\n".encode())
+    relevant = replace(config, inputs=[], format="", date="", strict=False, new_store=False)
+    h.update(repr(relevant).encode())
+    h.update(settings.config_file.read_bytes())
+    h.update(settings.site_url.encode())
+    root = templates_dir(config)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(store.content_hash().encode())
+    return h.hexdigest()
+
+
+def _unchanged(config: Config, settings: SiteSettings, store: Store, stamp: str) -> bool:
+    """Is the published site exactly what a build would write now?"""
+    if config.new_store or not (settings.site_dir / EXPORT_PATH).is_file():
+        return False
+    return store.get_meta(_PUBLISHED) == stamp
 
 
 def current_digest(config: Config) -> Digest:

@@ -8,6 +8,7 @@ error: a silent fresh start would announce every paper again as new.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -141,6 +142,24 @@ class Store:
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def content_hash(self) -> str:
+        """Hash every stored paper with its dates: what the site is built from."""
+        h = hashlib.sha256()
+        rows = self._db.execute(
+            "SELECT key, first_seen, last_changed, data FROM papers ORDER BY key"
+        )
+        for row in rows:
+            h.update("\x1f".join(row).encode("utf-8") + b"\x1e")
+        return h.hexdigest()
+
+    # -- metadata ---------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- keyword cache --------------------------------------------------------------------
     def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
