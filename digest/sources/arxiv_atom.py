@@ -18,8 +18,8 @@ from digest.errors import SourceError
 from digest.identity import parse_arxiv_id
 from digest.links import arxiv_abs
 from digest.model import Paper
-from digest.sources.base import RecordError, build_paper, require_text
-from digest.sources.values import iso_datetime, optional_text, repair_mojibake
+from digest.sources.base import RecordError, build_paper, optional_text, require_text
+from digest.sources.values import iso_datetime, repair_mojibake
 from digest.sources.xmldoc import ARXIV, ATOM, OPENSEARCH, parse_xml, root_name
 
 #: Name in ``Paper.sources`` of papers read from arXiv's own metadata.

@@ -17,8 +17,8 @@ from digest.errors import SourceError
 from digest.identity import parse_arxiv_id
 from digest.links import arxiv_abs
 from digest.model import Paper
-from digest.sources.base import RecordError, build_paper
-from digest.sources.values import optional_text, rfc2822_datetime, split_authors
+from digest.sources.base import RecordError, build_paper, optional_text
+from digest.sources.values import rfc2822_datetime, split_authors
 from digest.sources.xmldoc import ARXIV, DUBLIN_CORE, parse_xml, root_name
 
 #: Name in ``Paper.sources``: the listing carries arXiv's own metadata, like the API.

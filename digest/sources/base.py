@@ -34,10 +34,13 @@ class RecordError(SourceError):
     """One record is unusable; readers log it, skip it and go on."""
 
 
-def require_text(value: object, where: str, name: str) -> str:
-    """Return ``value`` cleaned, or raise naming the record and field if it is not usable text."""
+def optional_text(value: object, where: str, name: str) -> str | None:
+    """Return ``value`` cleaned, None if absent or blank; raise if it is not a string.
+
+    Control characters and non-characters are removed with a warning naming the field.
+    """
     if value is None:
-        raise RecordError(f"{where}: missing '{name}'")
+        return None
     if not isinstance(value, str):
         raise RecordError(f"{where}: '{name}' must be a string, got {type(value).__name__}")
     cleaned = clean_field(value)
@@ -48,9 +51,17 @@ def require_text(value: object, where: str, name: str) -> str:
             cleaned.removed,
             name,
         )
-    if not cleaned.text:
+    return cleaned.text or None
+
+
+def require_text(value: object, where: str, name: str) -> str:
+    """Return ``value`` cleaned, or raise naming the record and field if it is not usable text."""
+    if value is None:
+        raise RecordError(f"{where}: missing '{name}'")
+    text = optional_text(value, where, name)
+    if text is None:
         raise RecordError(f"{where}: '{name}' is empty")
-    return cleaned.text
+    return text
 
 
 def build_paper(

@@ -19,12 +19,11 @@ from digest.diagnostics import log
 from digest.identity import parse_arxiv_id
 from digest.links import arxiv_abs
 from digest.model import Paper
-from digest.sources.base import RecordError, build_paper
+from digest.sources.base import RecordError, build_paper, optional_text
 from digest.sources.jsondoc import iter_jsonl, json_type
 from digest.sources.values import (
     authors_value,
     iso_datetime,
-    optional_text,
     rfc2822_datetime,
 )
 

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from digest.diagnostics import log
 from digest.links import safe_url
-from digest.sources.base import RecordError
+from digest.sources.base import RecordError, optional_text
 from digest.text import clean_field
 
 # Authors are separated by commas or semicolons (optionally followed by "and") or by a bare
@@ -37,23 +37,6 @@ def repair_mojibake(text: str) -> str:
         except UnicodeError:
             continue
     return text
-
-
-def optional_text(value: object, where: str, name: str) -> str | None:
-    """Return ``value`` cleaned, None if absent or blank; raise if it is not a string."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise RecordError(f"{where}: '{name}' must be a string, got {type(value).__name__}")
-    cleaned = clean_field(value)
-    if cleaned.removed:
-        log.warning(
-            "%s: removed %d control or non-character code point(s) from '%s'",
-            where,
-            cleaned.removed,
-            name,
-        )
-    return cleaned.text or None
 
 
 def optional_url(value: object, where: str, name: str) -> str | None:
