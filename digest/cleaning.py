@@ -39,13 +39,26 @@ _FORMATTING = re.compile(
 )
 _ACCENT = re.compile(r"""\\['"`^~=.]\{?([A-Za-z])\}?""")
 _COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
-_MATHY_TOKEN = re.compile(r"\S*[_^=|<>]\S*|\S*[{}]\S*[{}]\S*")
+_TOKEN = re.compile(r"\S+")
+_MATH_CHARS = frozenset("_^=|<>")
 _BRACES = re.compile(r"[{}]")
 _SPACES = re.compile(r"\s+")
 _BREAKS = re.compile(r"(?:\s*[,.](?=\s|$)){2,}|(?<=\s),(?=\s)")
 
 
 @lru_cache(maxsize=65_536)
+def _drop_mathy(match: re.Match[str]) -> str:
+    """Replace a token that is mathematics (sub/superscripts, relations, braced arguments).
+
+    One linear pass per token: a regular expression with ``\\S*`` on both sides of a class
+    backtracks quadratically, and a 100,000-character token took minutes.
+    """
+    token = match.group(0)
+    if _MATH_CHARS.intersection(token) or token.count("{") + token.count("}") >= 2:
+        return " , "
+    return token
+
+
 def clean_for_keywords(text: str) -> str:
     """Return ``text`` without URLs, markup and mathematics, as plain words and punctuation."""
     # What is removed becomes a phrase break (","), so YAKE never joins the words around it
@@ -57,7 +70,7 @@ def clean_for_keywords(text: str) -> str:
     text = _ACCENT.sub(r"\1", text)
     text = _COMMAND.sub(" ", text)
     # Sub- and superscripts, equations and braced arguments left once commands are gone.
-    text = _MATHY_TOKEN.sub(" , ", text)
+    text = _TOKEN.sub(_drop_mathy, text)
     text = _BRACES.sub(" ", text)
     words = []
     for word in text.split():
