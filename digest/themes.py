@@ -109,7 +109,7 @@ def group(
         keys = tuple(usable[i][0].key for i in ranked)
         clustered.append(Theme(slug, name, name_phrases, keys))
         for i in ranked:
-            because = _because(usable[i][1], name_phrases, phrases[i])
+            because = _because(usable[i][1], name_phrases)
             placements.setdefault(usable[i][0].key, []).append(Placement(slug, because))
     _add_secondary(usable, clusters, centroids, vectors, clustered, placements, names)
     themes += sorted(clustered, key=lambda t: (-len(t.paper_keys), t.slug))
@@ -265,9 +265,7 @@ def _display_name(
     return name[:1].upper() + name[1:]
 
 
-def _because(
-    keywords: Sequence[Keyword], name_phrases: Sequence[str], phrases: set[str]
-) -> tuple[str, ...]:
+def _because(keywords: Sequence[Keyword], name_phrases: Sequence[str]) -> tuple[str, ...]:
     """Return the paper's keywords that share a naming phrase of its theme."""
     hits = [kw.text for kw in keywords if any(p in kw.key or kw.key in p for p in name_phrases)]
     return tuple(hits) if hits else tuple(kw.text for kw in keywords[:2])

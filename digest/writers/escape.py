@@ -15,6 +15,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup
 
+from digest.links import safe_url
+
 # Characters Markdown, its extensions, HTML or Jinja could treat as syntax.
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~&\"':$^=@%;/?"
 _TABLE = {ord(c): f"&#{ord(c)};" for c in _MARKDOWN_SPECIAL}
@@ -33,19 +35,16 @@ def safe_href(url: str) -> Markup | None:
     Anything that would end the link target or the attribute (spaces, parentheses, quotes,
     angle brackets) is percent-encoded; other schemes (``javascript:``, ``data:``) are refused.
     """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    url = url.strip()
+    if not safe_url(url):
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    unsafe = "()<>\"' `{}|\\^[]*_"
+    parts = urlsplit(url)
+    # quote() percent-encodes everything outside ``safe`` and the unreserved characters, so
+    # nothing that ends a Markdown link target or an HTML attribute survives.
     path, query, fragment = (
         quote(part, safe="/:@!$&+,;=%~-.") if part else part
         for part in (parts.path, parts.query, parts.fragment)
     )
-    for ch in unsafe:
-        path, query, fragment = (p.replace(ch, quote(ch)) for p in (path, query, fragment))
     netloc = (
         parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
     )

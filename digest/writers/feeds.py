@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from feedgen.feed import FeedGenerator
 
@@ -194,7 +194,7 @@ def opml(digest: Digest, specs: Sequence[FeedSpec]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
         "  <head>",
-        f"    <title>{_xml_text(digest.title)} feeds</title>",
+        f"    <title>{escape(digest.title)} feeds</title>",
         f"    <dateModified>{modified.strftime('%a, %d %b %Y %H:%M:%S +0000')}</dateModified>",
         "  </head>",
         "  <body>",
@@ -208,7 +208,3 @@ def opml(digest: Digest, specs: Sequence[FeedSpec]) -> bytes:
         )
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
