@@ -58,6 +58,11 @@ class ThemeConfig:
     max_themes: int = option(30, "most themes to aim for")
     name_keywords: int = option(2, "keywords in a theme's name")
     pinned: list[PinnedTheme] = option([], "pinned themes, which take their papers first")
+    regroup_growth: float = option(
+        0.25,
+        "regroup from scratch once the papers grew by this share since the last regrouping; "
+        "in between, new papers join the nearest theme and no published paper moves",
+    )
 
 
 @dataclass(frozen=True)
@@ -277,6 +282,10 @@ def _check(config: Config) -> list[str]:
         )
     if not 0 < th.max_share <= 1:
         problems.append(f"Config value 'themes.max_share': expected (0, 1], got {th.max_share}")
+    if th.regroup_growth < 0:
+        problems.append(
+            f"Config value 'themes.regroup_growth': expected 0 or more, got {th.regroup_growth}"
+        )
     for index, rule in enumerate(th.pinned):
         where = f"themes.pinned[{index}]"
         if not rule.name.strip():

@@ -42,7 +42,8 @@ class Paper:
     source_keywords: tuple[str, ...] = ()
     announce_type: str | None = None
     sources: tuple[str, ...] = ()
-    #: Position in its input (file order, then record order): the tie-breaker of last resort.
+    #: Place in its input file (a listing's rank), not the file's place among the inputs;
+    #: ties between files go to the key. The tie-breaker of last resort.
     order: int = 0
 
 

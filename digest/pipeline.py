@@ -23,10 +23,10 @@ from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
 from digest.fetch.inbox import Inbox
-from digest.keywords import KeywordCache, extract_keywords
+from digest.keywords import KeywordCache, extract_keywords, settings_hash
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
 from digest.rising import rising_topics
-from digest.site import SiteSettings, read_settings, render
+from digest.site import RenderReport, SiteSettings, read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
 from digest.store import Store, StoredPaper, open_store
@@ -39,6 +39,8 @@ from digest.writers.pages import PageWriter
 EXPORT_PATH = "digest.json"
 #: Store metadata key of the fingerprint of the last published build.
 _PUBLISHED = "published_fingerprint"
+#: Store metadata key: the papers and grouping settings of the last regrouping from scratch.
+_GROUPED = "grouped"
 
 
 def bundled_example() -> Path:
@@ -76,6 +78,9 @@ class BuildResult:
     changed: int
     papers: int
     themes: int
+    #: Pages MkDocs rendered, and pages kept unchanged from the published site.
+    rendered: int = 0
+    kept: int = 0
 
 
 def input_paths(config: Config, given: Sequence[Path]) -> list[Path]:
@@ -129,14 +134,18 @@ def gather(
     executor: Executor | None = None,
     cache: KeywordCache | None = None,
     previous: Sequence[Theme] = (),
+    regroup: bool = True,
 ) -> Digest:
-    """Extract keywords and group every stored paper: return the complete Digest."""
+    """Extract keywords and group every stored paper: return the complete Digest.
+
+    ``regroup`` False keeps ``previous`` themes' papers where they are (see :func:`group`).
+    """
     papers = [s.paper for s in stored]
     keywords = extract_keywords(papers, config.keywords, executor, cache)
     for paper, kws in zip(papers, keywords, strict=True):
         if not kws:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
-    grouping = group(papers, keywords, config.themes, config.keywords.language, previous)
+    grouping = group(papers, keywords, config.themes, config.keywords.language, previous, regroup)
     entries = tuple(
         Entry(s.paper, kws, grouping.placements[s.paper.key], s.first_seen.astimezone(UTC))
         for s, kws in zip(stored, keywords, strict=True)
@@ -204,8 +213,9 @@ def build(
     """Read new papers into the store, then build and publish the whole site from the store.
 
     Order of effects: the site is built and checked in a staging folder, then the store's
-    transaction commits, then the site is swapped in. A crash before the commit changes
-    nothing; a crash after it leaves the old site, which the next run rebuilds from the store.
+    transaction commits, then the site is swapped in, then the store marks it published. A
+    crash before the commit changes nothing; a crash after it leaves the old site and no mark,
+    so the next run rebuilds the site from the store.
 
     ``executor`` runs keyword extraction; any ``concurrent.futures.Executor`` works (a Dask
     cluster's, for a large backfill). Without one, a process pool sized by
@@ -232,31 +242,15 @@ def build(
             stored = store.papers()
             if not stored:
                 raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
-            digest = gather(config, settings.site_url, stored, built, pool, store, store.themes())
+            previous = store.themes()
+            regroup = regroup_due(config, store, len(stored), previous)
+            digest = gather(
+                config, settings.site_url, stored, built, pool, store, previous, regroup
+            )
+            if regroup:
+                store.set_meta(_GROUPED, _grouping_record(config, len(stored)))
             _check_strict(config, counter)
-            atomic.remove_stale_staging(settings.site_dir)
-            staging = atomic.staging_dir(settings.site_dir)
-            try:
-                docs, site = staging / "docs", staging / "site"
-                write_docs(digest, config, docs)
-                render(settings, docs, site, int(digest.built.timestamp()))
-                _verify(site)
-                _check_strict(config, counter)
-                publish.verify(
-                    site,
-                    digest,
-                    settings.site_dir,
-                    config.publish,
-                    config.feed.items,
-                    new_store=config.new_store,
-                )
-                store.save_themes(digest.themes)
-                store.set_meta(_PUBLISHED, stamp)
-                store.commit()
-                atomic.swap_in(docs, settings.docs_dir)
-                atomic.swap_in(site, settings.site_dir)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            report = _publish(digest, config, settings, counter, store, stamp)
     return BuildResult(
         digest,
         settings.site_dir,
@@ -265,7 +259,106 @@ def build(
         len(changes.changed),
         len(digest.entries),
         len(digest.themes),
+        report.rendered,
+        report.kept,
     )
+
+
+def _publish(
+    digest: Digest,
+    config: Config,
+    settings: SiteSettings,
+    counter: WarningCounter,
+    store: Store,
+    stamp: str,
+) -> RenderReport:
+    """Build the docs and site in staging folders, check them, commit the store, swap them in.
+
+    Each staging folder sits beside the folder it replaces, so the swap is a rename within one
+    file system even when the site is published on another one (``--site-dir /var/www/...``).
+    """
+    atomic.remove_stale_staging(settings.docs_dir)
+    atomic.remove_stale_staging(settings.site_dir)
+    stages: list[Path] = []
+    committed = False
+    try:
+        stages.append(atomic.staging_dir(settings.docs_dir))
+        stages.append(atomic.staging_dir(settings.site_dir))
+        docs, site = stages[0] / "docs", stages[1] / "site"
+        write_docs(digest, config, docs)
+        published = None if config.new_store else settings.site_dir
+        report = render(settings, docs, site, int(digest.built.timestamp()), published)
+        log.info("Rendered %d pages, kept %d unchanged", report.rendered, report.kept)
+        _verify(site)
+        _check_strict(config, counter)
+        publish.verify(
+            site,
+            digest,
+            settings.site_dir,
+            config.publish,
+            config.feed.items,
+            new_store=config.new_store,
+        )
+        store.save_themes(digest.themes)
+        store.commit()
+        committed = True
+        atomic.swap_in(docs, settings.docs_dir)
+        atomic.swap_in(site, settings.site_dir)
+        # Marked published only once the site is in place: after a crash before this line the
+        # old mark no longer matches, and the next run rebuilds instead of "nothing changed".
+        # (The commit above ended the transaction, so this statement commits on its own.)
+        store.set_meta(_PUBLISHED, stamp)
+        return report
+    except OSError as exc:
+        raise BuildError(_write_failure(exc, settings.site_dir, committed=committed)) from exc
+    finally:
+        for stage in stages:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write_failure(exc: OSError, site_dir: Path, *, committed: bool) -> str:
+    """Say which write failed, why (disk full, read-only...) and what is left as it was."""
+    problem = exc.strerror or str(exc)
+    where = exc.filename2 or exc.filename  # a copy's or rename's target, else the file
+    if where:
+        problem += f" ('{where}')"
+    if not committed:
+        return f"Cannot write the new site: {problem}; the published site is unchanged"
+    return (
+        f"Cannot publish the new site into '{site_dir}': {problem}; the store keeps the new "
+        "papers, and the next build publishes them"
+    )
+
+
+def regroup_due(config: Config, store: Store, papers: int, previous: Sequence[Theme]) -> bool:
+    """Should this build group the papers from scratch rather than add to the published themes?
+
+    Yes without published themes, after a change of the grouping settings or of digest, and
+    once the papers grew by ``themes.regroup_growth`` since the last regrouping: new papers
+    joining the nearest theme day after day would otherwise drift from what grouping them all
+    would give. In between, no published paper changes theme, so the pages that list older
+    papers stay as they are and a daily build re-renders only what is new.
+    """
+    if not previous:
+        return True
+    try:
+        last = json.loads(store.get_meta(_GROUPED) or "")
+        settings, grouped = str(last["settings"]), int(last["papers"])
+    except (ValueError, KeyError, TypeError):
+        return True
+    if settings != _grouping_settings(config):
+        return True
+    return papers > grouped * (1 + config.themes.regroup_growth)
+
+
+def _grouping_settings(config: Config) -> str:
+    themes = replace(config.themes, regroup_growth=0.0)
+    relevant = (__version__, settings_hash(config.keywords), config.keywords.language, themes)
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
+def _grouping_record(config: Config, papers: int) -> str:
+    return json.dumps({"papers": papers, "settings": _grouping_settings(config)}, sort_keys=True)
 
 
 def fingerprint(config: Config, settings: SiteSettings, store: Store) -> str:
@@ -314,8 +407,10 @@ def current_digest(config: Config) -> Digest:
         stored = store.papers()
         if not stored:
             raise BuildError(f"The store '{store_path}' holds no papers: build the digest first")
+        # The published themes hold every stored paper: keeping them gives the published digest.
+        previous = store.themes()
         return gather(
-            config, settings.site_url, stored, build_date(config), pool, store, store.themes()
+            config, settings.site_url, stored, build_date(config), pool, store, previous, False
         )
 
 

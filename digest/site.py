@@ -1,11 +1,26 @@
-"""The only module that drives MkDocs: load its config, build a docs folder into a site."""
+"""The only module that drives MkDocs: load its config, build a docs folder into a site.
+
+MkDocs renders every page on every build. A daily build of a large digest changes a few pages
+and leaves most alone (older issues, quiet themes), so :func:`render` keeps the published HTML of
+every page whose Markdown, links and rendering setup are unchanged: the built site records, in
+:data:`MANIFEST`, a hash of the Markdown each page came from. Kept pages are hard-linked into
+the new site and MkDocs (in its "dirty" mode) skips them; their search entries are carried
+over from the published index in the order a full build writes them, so an incremental build
+writes the same bytes as a full one (tests/test_incremental_render.py).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
 import logging
 import os
+import posixpath
+import re
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +30,20 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config as mkdocs_load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.utils.yaml import yaml_load
 
+from digest import __version__
 from digest.errors import BuildError, ConfigError
+
+#: In every built site: for each page, the hash of its Markdown and the pages it links to.
+MANIFEST = ".digest-pages.json"
+_SEARCH_INDEX = "search/search_index.json"
+#: Packages whose output is in the HTML: a new version re-renders every page.
+_RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
+#: Markdown link targets of the pages digest writes: ``](path.md#anchor)``.
+_LINK = re.compile(r"\]\(([^)\s#]+)")
 
 BUNDLE = Path(__file__).parent / "bundle"
 
@@ -83,17 +109,187 @@ def _load(config_file: Path, **overrides: Any) -> MkDocsConfig:
         raise ConfigError(f"Invalid MkDocs config '{config_file}': {exc}") from exc
 
 
-def render(settings: SiteSettings, docs_dir: Path, site_dir: Path, epoch: int) -> None:
-    """Build ``docs_dir`` into ``site_dir`` with ``--strict``, dated ``epoch`` (not the clock)."""
+@dataclass(frozen=True)
+class RenderReport:
+    """How many pages MkDocs rendered, and how many were kept from the published site."""
+
+    rendered: int
+    kept: int
+
+
+def render(
+    settings: SiteSettings,
+    docs_dir: Path,
+    site_dir: Path,
+    epoch: int,
+    published: Path | None = None,
+) -> RenderReport:
+    """Build ``docs_dir`` into ``site_dir`` with ``--strict``, dated ``epoch`` (not the clock).
+
+    With ``published`` (the live site), pages unchanged since it was built are kept from it
+    instead of rendered again. ``site_dir`` must be a new empty folder: kept pages are hard
+    links to the published files, which nothing here ever writes to.
+    """
     with _source_date_epoch(epoch):
         config = _load(
             settings.config_file, docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
         )
+        stamp = _render_stamp(config)
+        pages = _page_records(docs_dir)
+        files = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()}
+        keep = _keepable(published, stamp, pages, files) if published else {}
+        keeper = _KeepPages(published, keep) if published and keep else None
+        if keeper is not None:
+            config.plugins["digest/keep-pages"] = keeper
         try:
             with _quiet_mkdocs():
-                mkdocs_build(config)
+                mkdocs_build(config, dirty=keeper is not None)
         except (Abort, MkDocsException) as exc:
             raise BuildError(f"MkDocs failed to build the site: {exc}") from exc
+    kept = keeper.kept if keeper else set()
+    records = {src: (keep[src] if src in kept else record) for src, record in pages.items()}
+    manifest = {"stamp": stamp, "pages": {k: records[k].as_json() for k in sorted(records)}}
+    (site_dir / MANIFEST).write_text(
+        json.dumps(manifest, sort_keys=True, separators=(",", ":")), encoding="utf-8"
+    )
+    return RenderReport(rendered=len(pages) - len(kept), kept=len(kept))
+
+
+@dataclass(frozen=True)
+class _PageRecord:
+    """What a page's HTML was rendered from: its Markdown's hash and the pages it links to."""
+
+    sha: str
+    links: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {"sha": self.sha, "links": list(self.links)}
+
+
+def _page_records(docs_dir: Path) -> dict[str, _PageRecord]:
+    """Hash every Markdown page of ``docs_dir`` and list the pages it links to."""
+    records = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        src = path.relative_to(docs_dir).as_posix()
+        data = path.read_bytes()
+        here = posixpath.dirname(src)
+        links = set()
+        for target in _LINK.findall(data.decode("utf-8", "replace")):
+            if ":" not in target and not target.startswith("/"):
+                links.add(posixpath.normpath(posixpath.join(here, target)))
+        records[src] = _PageRecord(hashlib.sha256(data).hexdigest(), tuple(sorted(links)))
+    return records
+
+
+def _render_stamp(config: MkDocsConfig) -> str:
+    """Hash what every page's HTML depends on besides its Markdown: config, theme, versions."""
+    h = hashlib.sha256(f"digest {__version__}\n".encode())
+    for name in _RENDERERS:
+        try:
+            h.update(f"{name} {importlib.metadata.version(name)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name} -\n".encode())
+    h.update(Path(config.config_file_path).read_bytes())
+    h.update(str(config.site_url).encode())
+    custom = config.theme.custom_dir
+    if custom:
+        root = Path(custom)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _keepable(
+    published: Path, stamp: str, pages: Mapping[str, _PageRecord], files: set[str]
+) -> dict[str, _PageRecord]:
+    """Return the pages whose published HTML a build may keep (none if anything is amiss).
+
+    A page is kept when the published site was rendered with the same stamp, from the same
+    Markdown, and every file it links to (``files``: all of the new docs) still exists; its
+    search entries come from the published index, so that must read too.
+    """
+    try:
+        manifest = json.loads((published / MANIFEST).read_bytes())
+        json.loads((published / _SEARCH_INDEX).read_bytes())
+        if manifest.get("stamp") != stamp:
+            return {}
+        old = {
+            src: _PageRecord(str(r["sha"]), tuple(str(x) for x in r["links"]))
+            for src, r in manifest["pages"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return {
+        src: old[src]
+        for src, record in pages.items()
+        if src in old
+        and old[src].sha == record.sha
+        and all(target in files for target in record.links)
+    }
+
+
+class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Put kept pages' published HTML into the new site and their search entries in its index."""
+
+    def __init__(self, published: Path, keep: Mapping[str, _PageRecord]) -> None:
+        super().__init__()
+        self.published = published
+        self.keep = keep
+        self.kept: set[str] = set()
+        self.files: Files | None = None
+
+    @event_priority(-100)  # After any plugin that adds or removes files.
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for file in files.documentation_pages():
+            if file.src_uri not in self.keep:
+                continue
+            old = self.published / file.dest_uri
+            if not old.is_file():
+                continue
+            dest = Path(file.abs_dest_path)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(old, dest)
+            except OSError:
+                shutil.copy2(old, dest)
+            # MkDocs' dirty mode skips a page whose output is newer than its source: this one.
+            assert file.abs_src_path is not None
+            os.utime(file.abs_src_path, (0, 0))
+            self.kept.add(file.src_uri)
+        self.files = files
+        return files
+
+    @event_priority(100)  # Before the search plugin writes its index.
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        index = _search_index(config)
+        if index is None or self.files is None:
+            return
+        fresh = _by_page(index.entries)
+        old = _by_page(json.loads((self.published / _SEARCH_INDEX).read_bytes())["docs"])
+        merged: list[dict[str, Any]] = []
+        for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included):
+            if file.page is None:
+                continue
+            source = old if file.src_uri in self.kept else fresh
+            merged.extend(source.get(file.page.url, ()))
+        index.entries = merged
+
+
+def _search_index(config: MkDocsConfig) -> Any:
+    """Return the search plugin's index (Material's or MkDocs'), or None without search."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if index is not None and isinstance(getattr(index, "entries", None), list):
+            return index
+    return None
+
+
+def _by_page(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Group search entries by the page they belong to (their location without the anchor)."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        grouped.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
+    return grouped
 
 
 @contextmanager
@@ -110,13 +306,22 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
+def _not_dirty_warning(record: logging.LogRecord) -> bool:
+    # MkDocs warns that a dirty build may have stale navigation; ours keeps only pages whose
+    # every input is unchanged, and the warning would fail the build under --strict.
+    return "'dirty' build" not in record.getMessage()
+
+
 @contextmanager
 def _quiet_mkdocs() -> Iterator[None]:
     """Keep MkDocs' INFO chatter out of digest's output; its warnings still show."""
     logger = logging.getLogger("mkdocs")
+    build_logger = logging.getLogger("mkdocs.commands.build")
     level = logger.level
     logger.setLevel(max(level, logging.WARNING))
+    build_logger.addFilter(_not_dirty_warning)
     try:
         yield
     finally:
         logger.setLevel(level)
+        build_logger.removeFilter(_not_dirty_warning)

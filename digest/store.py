@@ -249,6 +249,11 @@ def open_store(path: Path, *, create: bool) -> Iterator[Store]:
             store = Store(path, db, lock)
             try:
                 yield store
+            except sqlite3.Error as exc:
+                # "database or disk is full", "attempt to write a readonly database"...
+                raise StoreError(
+                    f"Cannot write the store '{path}': {exc}; its last committed state is kept"
+                ) from exc
             finally:
                 if db.in_transaction:
                     db.rollback()
@@ -259,7 +264,11 @@ def open_store(path: Path, *, create: bool) -> Iterator[Store]:
 
 
 def _acquire_lock(path: Path) -> BinaryIO:
-    lock = open(path.with_name(path.name + ".lock"), "ab")  # noqa: SIM115 (held until close)
+    name = path.with_name(path.name + ".lock")
+    try:
+        lock = open(name, "ab")  # noqa: SIM115 (held until close)
+    except OSError as exc:
+        raise StoreError(f"Cannot open the store's lock file '{name}': {exc.strerror}") from exc
     try:
         # A POSIX record lock belongs to this process alone: keyword workers forked later do
         # not inherit it, so a worker outliving a killed build never holds the store.

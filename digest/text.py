@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # C0/C1 controls except tab and newline, U+FFFE/U+FFFF, and lone surrogates (which a
 # `surrogateescape` or JSON `\ud800` can smuggle in): feedgen accepts them and then fails when
@@ -32,6 +33,7 @@ def clean_field(value: str) -> Cleaned:
     return Cleaned(_SPACES.sub(" ", text).strip(), removed)
 
 
+@lru_cache(maxsize=1 << 17)
 def fold(text: str) -> str:
     """Return the comparison form of a phrase: case-folded, accents and punctuation ignored."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

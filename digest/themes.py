@@ -63,12 +63,18 @@ def group(
     settings: ThemeConfig,
     language: str = "en",
     previous: Sequence[Theme] = (),
+    regroup: bool = True,
 ) -> Grouping:
     """Place every paper in a theme; papers with no keywords go to a small "other" theme.
 
     Pinned themes from the config take their papers first. ``previous`` are the themes of the
     last build: clustering starts from their centres, and a group that holds most of a previous
     theme's papers keeps its slug and name, so theme pages and feeds keep their URLs.
+
+    With ``regroup`` False, previous themes keep their papers, in their order, and each new
+    paper joins the theme whose centre is nearest: a daily build moves no published paper, so
+    the pages that list older papers stay as they were (the caller regroups from time to time,
+    see ``pipeline.regroup_due``). Without usable previous themes it groups from scratch.
     """
     pairs = sorted(zip(papers, keywords, strict=True), key=lambda pk: pk[0].key)
     slugs = SlugRegistry(RESERVED | {t.slug for t in previous})
@@ -79,11 +85,17 @@ def group(
     usable = [(p, k) for p, k in free if k]
     leftover = [p for p, k in free if not k]
     clusters: list[list[int]] = []
+    #: Sticky grouping: how many leading members of each cluster keep their previous order.
+    kept_order: list[int] = []
     vectors = np.zeros((0, 1))
     if len(usable) >= 2 * settings.min_size:
         vectors = smooth(tfidf_lsa([terms(p, k, language) for p, k in usable]))
-        warm = _previous_centres(usable, vectors, previous, settings.min_size)
-        clusters = cluster(vectors, settings, len(pairs), warm)
+        sticky = None if regroup else _join_previous(usable, vectors, previous, pinned.themes)
+        if sticky is None:
+            warm = _previous_centres(usable, vectors, previous, settings.min_size)
+            clusters = cluster(vectors, settings, len(pairs), warm)
+        else:
+            clusters, kept_order = sticky
     elif usable:
         clusters = [list(range(len(usable)))]
     phrases = [keyword_phrases(k, language) for _, k in usable]
@@ -106,6 +118,11 @@ def group(
             leftover.extend(usable[i][0] for i in members)
             continue
         ranked = _rank(members, vectors, centroids[index]) if centroids else members
+        if kept_order:
+            # Old papers keep their places; new ones follow, most relevant first.
+            fixed = members[: kept_order[index]]
+            old = set(fixed)
+            ranked = fixed + [i for i in ranked if i not in old]
         keys = tuple(usable[i][0].key for i in ranked)
         clustered.append(Theme(slug, name, name_phrases, keys))
         for i in ranked:
@@ -121,6 +138,41 @@ def group(
         for key in keys:
             placements[key] = [Placement(other, ())]
     return Grouping(tuple(themes), {k: tuple(v) for k, v in sorted(placements.items())})
+
+
+def _join_previous(
+    usable: Sequence[tuple[Paper, Sequence[Keyword]]],
+    vectors: NDArray[np.float64],
+    previous: Sequence[Theme],
+    pinned: Sequence[Theme],
+) -> tuple[list[list[int]], list[int]] | None:
+    """Keep each previous theme's papers and add every new paper to the nearest theme.
+
+    Returns the clusters (previous members first, in their previous order) and how many
+    previous members each holds; None when there is nothing to keep (no previous theme still
+    holds a paper), so the caller groups from scratch.
+    """
+    row = {p.key: i for i, (p, _) in enumerate(usable)}
+    pinned_slugs = {t.slug for t in pinned}
+    clusters: list[list[int]] = []
+    placed: set[int] = set()
+    for theme in previous:
+        if theme.is_other or theme.slug in pinned_slugs:
+            continue
+        members = [row[k] for k in theme.paper_keys if k in row and row[k] not in placed]
+        if members:
+            clusters.append(members)
+            placed.update(members)
+    if not clusters:
+        return None
+    kept = [len(c) for c in clusters]
+    new = [i for i in range(len(usable)) if i not in placed]
+    if new:
+        centres = np.array([centroid(vectors, c) for c in clusters])
+        nearest = (vectors[new] @ centres.T).argmax(axis=1)
+        for i, target in zip(new, nearest.tolist(), strict=True):
+            clusters[target].append(i)
+    return clusters, kept
 
 
 def _previous_centres(

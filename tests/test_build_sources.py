@@ -9,6 +9,7 @@ import feedparser
 import pytest
 
 from digest.writers.pages import paper_anchor
+from digest.writers.paging import page_url, theme_pages
 from tests.conftest import DATA, build_site, tree_bytes
 
 API = DATA / "arxiv-api"
@@ -53,10 +54,13 @@ def test_all_formats_at_once_build_one_site(tmp_path: Path) -> None:
     ids = [p["id"] for p in export["papers"]]
     assert len(ids) == len(set(ids))
     assert "arxiv:2401.00001" in ids
-    # Every paper is on its primary theme's page.
+    # Every paper is on its primary theme's page (the part of it that holds its card).
     tree = tree_bytes(site.site)
+    assert site.result.digest is not None
+    parts = theme_pages(site.result.digest)
     for paper in export["papers"]:
-        page = tree[f"themes/{paper['themes'][0]}/index.html"].decode()
+        assert parts[paper["id"]].startswith(f"themes/{paper['themes'][0]}.")
+        page = tree[page_url(parts[paper["id"]]) + "index.html"].decode()
         assert f'id="{paper_anchor(paper["id"])}"' in page
     # Many formats, one store: each source file's papers are counted once.
     assert site.result.new == len(ids)

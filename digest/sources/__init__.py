@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from digest.diagnostics import log
@@ -56,19 +56,15 @@ def reader_for(path: Path, fmt: str | None = None) -> Reader:
 
 
 def read_inputs(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
-    """Read every input and merge papers that share a key, in input order."""
+    """Read every input and merge papers that share a key, by rank in their files, then key.
+
+    A paper's ``order`` is its place in its own file (a listing's rank), never the place of the
+    file on the command line: ``a.txt b.txt`` and ``b.txt a.txt`` build the same site.
+    """
     papers: list[Paper] = []
-    for file_index, path in enumerate(paths):
+    for path in paths:
         reader = reader_for(path, fmt)
         count_before = len(papers)
-        papers.extend(_numbered(reader.read(path), file_index))
+        papers.extend(reader.read(path))
         log.info("Read %d papers from '%s' (%s)", len(papers) - count_before, path, reader.name)
     return merge_papers(papers)
-
-
-def _numbered(papers: Iterable[Paper], file_index: int) -> Iterable[Paper]:
-    """Give each paper a global order: file position first, then its place in the file."""
-    from dataclasses import replace
-
-    for paper in papers:
-        yield replace(paper, order=file_index * 10_000_000 + paper.order)

@@ -16,8 +16,8 @@ key             required  value
 ==============  ========  ========================================================================
 
 Other keys are ignored. A record that breaks the schema is logged and skipped; a file that is not
-strict JSON (syntax errors, ``NaN``, duplicate keys) is refused with its line and column. JSON
-Lines are streamed; an array is read whole, so very large inputs belong in JSON Lines.
+strict JSON (syntax errors, ``NaN``, duplicate keys) is refused with its line and column. Both
+shapes are streamed one record at a time: the reader never holds the whole file's text.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from digest.errors import SourceError
 from digest.identity import parse_arxiv_id
 from digest.links import arxiv_abs
 from digest.model import Paper
-from digest.sources.base import RecordError, build_paper, read_text_file
+from digest.sources.base import RecordError, build_paper, optional_text
 from digest.sources.hf_daily import READER as HF_DAILY
-from digest.sources.jsondoc import iter_array, iter_jsonl, json_type, looks_like_json
+from digest.sources.jsondoc import iter_array_file, iter_jsonl, json_type, looks_like_json
 from digest.sources.kaggle import READER as KAGGLE
-from digest.sources.values import authors_value, iso_datetime, optional_url
+from digest.sources.values import authors_value, iso_datetime, optional_url, string_list
 
 
 def json_paper(record: object, where: str, *, order: int, source: str) -> Paper:
@@ -66,12 +66,15 @@ def json_paper(record: object, where: str, *, order: int, source: str) -> Paper:
 
 
 def _categories(value: object, where: str) -> tuple[str, ...]:
+    # Cleaned like every other text field: a lone surrogate ("\ud800") kept here crashed the
+    # UTF-8 export (digest.json) long after the record was accepted.
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(dict.fromkeys(value.split()))
+        text = optional_text(value, where, "categories")
+        return tuple(dict.fromkeys(text.split())) if text else ()
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(dict.fromkeys(item.strip() for item in value if item.strip()))
+        return string_list(value, where, "categories")
     raise RecordError(f"{where}: 'categories' must be a list of strings or a string")
 
 
@@ -101,12 +104,12 @@ class GenericJsonReader:
 
 
 def _records(path: Path) -> Iterable[tuple[int, Any]]:
-    """Return ``(line, record)`` pairs: an array read whole, JSON Lines streamed."""
+    """Return ``(line, record)`` pairs, streamed one record at a time from either shape."""
     first = _first_byte(path)
     if not first:
         raise SourceError(f"'{path}' is empty: expected a JSON array or JSON Lines of papers")
     if first == b"[":
-        return iter_array(read_text_file(path), str(path))
+        return iter_array_file(path)
     return iter_jsonl(path)
 
 

@@ -8,12 +8,12 @@ from digest.model import Paper
 
 
 def merge_papers(papers: list[Paper]) -> list[Paper]:
-    """Merge papers that share a key, keeping the first one's position in the input order."""
+    """Merge papers that share a key; return them by ``order`` (the earliest rank), then key."""
     merged: dict[str, Paper] = {}
     for paper in papers:
         known = merged.get(paper.key)
         merged[paper.key] = paper if known is None else merge_two(known, paper)
-    return sorted(merged.values(), key=lambda p: p.order)
+    return sorted(merged.values(), key=lambda p: (p.order, p.key))
 
 
 #: Sources that carry arXiv's own metadata; their text wins over a copy made elsewhere.

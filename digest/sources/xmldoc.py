@@ -38,6 +38,13 @@ def parse_xml(data: bytes, origin: str) -> Element:
         raise SourceError(
             f"Error reading '{origin}': not well-formed XML ({exc}); the whole response is rejected"
         ) from None
+    except (LookupError, ValueError) as exc:
+        # expat raises these, not ParseError, for an encoding declaration it cannot use
+        # (``encoding="utf-16x"``: unknown; ``encoding="shift_jis"``: multi-byte).
+        raise SourceError(
+            f"Error reading '{origin}': unsupported XML encoding ({exc}); the whole response "
+            "is rejected"
+        ) from None
     return root
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from digest.writers.escape import Span, markdown_spans, split_math
+from digest.writers.escape import Span, html_spans, markdown_spans, split_math
 
 #: Abstracts longer than this are folded: a teaser, then the whole abstract in a <details>.
 FOLD_CHARS = 320
@@ -32,6 +32,8 @@ class ShownAbstract:
     """An abstract as a card shows it, each part Markdown (escaped text, math kept)."""
 
     whole: Markup
+    #: The whole abstract as HTML (escaped text, math spans), for the folded <details>.
+    whole_html: Markup
     #: The searched head of the teaser, None when the abstract is short enough to show whole.
     teaser: Markup | None
     #: The rest of the teaser, shown but not searched.
@@ -42,9 +44,11 @@ def shown_abstract(text: str) -> ShownAbstract:
     """Return ``text`` whole, and as a searched teaser head and its shown rest when long."""
     spans = split_math(text)
     if sum(len(s.text) for s in spans) <= FOLD_CHARS:
-        return ShownAbstract(markdown_spans(spans), None, Markup(""))
+        return ShownAbstract(markdown_spans(spans), Markup(""), None, Markup(""))
     head, more = split_spans(teaser(spans), INDEXED_CHARS)
-    return ShownAbstract(markdown_spans(spans), markdown_spans(head), markdown_spans(more))
+    return ShownAbstract(
+        markdown_spans(spans), html_spans(spans), markdown_spans(head), markdown_spans(more)
+    )
 
 
 def teaser(spans: Sequence[Span], limit: int = TEASER_CHARS) -> list[Span]:

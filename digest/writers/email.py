@@ -11,7 +11,9 @@ blocks, so the stylesheet in the template is inlined into ``style`` attributes b
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -21,14 +23,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import css_inline
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from digest.config import EmailConfig
+from digest.errors import BuildError
 from digest.model import Digest, Entry, Issue
 from digest.writers.escape import safe_href
 from digest.writers.feeds import RSS_PATH, absolute
-from digest.writers.pages import Link, paper_anchor, paper_links
+from digest.writers.pages import Link, paper_links
+from digest.writers.paging import paper_url
 
 TEXT_TEMPLATE = "issue.txt.j2"
 HTML_TEMPLATE = "issue.html.j2"
@@ -108,17 +112,17 @@ def groups(digest: Digest, issue: Issue, settings: EmailConfig) -> list[EmailGro
         if not entries:
             continue
         page = f"themes/{theme.slug}/"
-        papers = tuple(_paper(digest, e, page, settings.abstract_chars) for e in entries[:shown])
+        papers = tuple(_paper(digest, e, settings.abstract_chars) for e in entries[:shown])
         href = _href(absolute(digest.site_url, page))
         found.append(EmailGroup(theme.name, href, papers, len(entries) - len(papers)))
     return found
 
 
-def _paper(digest: Digest, entry: Entry, page: str, abstract_chars: int) -> EmailPaper:
+def _paper(digest: Digest, entry: Entry, abstract_chars: int) -> EmailPaper:
     paper = entry.paper
     return EmailPaper(
         title=_SPACES.sub(" ", paper.title).strip(),
-        href=_href(absolute(digest.site_url, f"{page}#{paper_anchor(paper.key)}")),
+        href=_href(absolute(digest.site_url, paper_url(digest, paper.key))),
         authors=", ".join(a.name for a in paper.authors),
         abstract=excerpt(paper.abstract, abstract_chars) if abstract_chars else "",
         keywords=tuple(k.text for k in entry.keywords[:EMAIL_KEYWORDS]),
@@ -137,8 +141,8 @@ def render(digest: Digest, issue: Issue, settings: EmailConfig, templates: Path)
         "issue_href": _href(absolute(digest.site_url, f"issues/{issue.slug}/")),
         "feed_href": _href(absolute(digest.site_url, RSS_PATH)),
     }
-    text = _environment(templates, html=False).get_template(TEXT_TEMPLATE).render(context)
-    page = _environment(templates, html=True).get_template(HTML_TEMPLATE).render(context)
+    text = _render(templates, TEXT_TEMPLATE, context, html=False)
+    page = _render(templates, HTML_TEMPLATE, context, html=True)
     subject = settings.subject.format(
         title=digest.title, date=issue.slug, count=len(issue.paper_keys)
     )
@@ -197,6 +201,31 @@ def message_id(digest: Digest, issue: Issue, to: list[str]) -> str:
     host = urlsplit(digest.site_url).hostname or "digest.invalid"
     seed = "\n".join([digest.site_url, issue.slug, *sorted(to)]).encode("utf-8")
     return f"<digest.{issue.slug}.{hashlib.sha256(seed).hexdigest()[:16]}@{host}>"
+
+
+def _render(templates: Path, name: str, context: dict[str, object], *, html: bool) -> str:
+    """Render one template; a template error becomes a BuildError naming the file and line.
+
+    StrictUndefined makes a misspelt name fail, but jinja2's errors are no DigestError: without
+    this, a typo in a customised template would end ``digest email`` in a traceback.
+    """
+    try:
+        return _environment(templates, html=html).get_template(name).render(context)
+    except TemplateError as exc:
+        where = _template_line(exc, templates) or f"'{templates / name}'"
+        raise BuildError(f"Cannot render the email template {where}: {exc}") from exc
+
+
+def _template_line(exc: TemplateError, templates: Path) -> str | None:
+    """Return "'file', line N" of the innermost template frame of ``exc``, if there is one.
+
+    jinja2 rewrites tracebacks so that template code shows as frames of the template's file.
+    """
+    folder = os.path.normpath(templates)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if os.path.dirname(os.path.normpath(frame.filename)) == folder and frame.lineno:
+            return f"'{frame.filename}', line {frame.lineno}"
+    return None
 
 
 def _environment(templates: Path, *, html: bool) -> Environment:

@@ -9,6 +9,7 @@ syntax. MkDocs and Material escape nothing for us.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -21,6 +22,8 @@ from digest.links import safe_url
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~&\"':$^=@%;/?"
 _TABLE = {ord(c): f"&#{ord(c)};" for c in _MARKDOWN_SPECIAL}
 _SPACES = re.compile(r"\s+")
+# What an authority (user info, host, port) holds in RFC 3986, less the quote and parentheses.
+_NETLOC = re.compile(r"[A-Za-z0-9._~%!$&*+,;=:@\[\]-]+")
 
 
 def markdown_text(value: object) -> Markup:
@@ -45,9 +48,18 @@ def safe_href(url: str) -> Markup | None:
         quote(part, safe="/:@!$&+,;=%~-.") if part else part
         for part in (parts.path, parts.query, parts.fragment)
     )
-    netloc = (
-        parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
-    )
+    try:
+        netloc = (
+            parts.netloc.encode("idna").decode("ascii")
+            if not parts.netloc.isascii()
+            else parts.netloc
+        )
+    except UnicodeError:  # a label IDNA cannot write: empty ("ü..com") or over 63 characters
+        return None
+    # The host is not percent-encoded, so a '"', "<", "(" or space in it would end the email's
+    # href attribute or the Markdown link target: such a "host" is refused.
+    if not _NETLOC.fullmatch(netloc):
+        return None
     return Markup(urlunsplit((parts.scheme.lower(), netloc, path, query, fragment)))
 
 
@@ -128,13 +140,33 @@ def markdown_spans(spans: list[Span]) -> Markup:
 
     ``<`` and ``>`` become ``\lt`` and ``\gt`` so that no HTML parser ever sees a tag in math;
     Arithmatex takes the fragment before any other inline pattern but code spans, and the HTML
-    serializer escapes what remains. KaTeX renders it later with ``trust`` off.
+    serializer escapes what remains. KaTeX renders it later with ``trust`` off. ``&`` becomes
+    ``&amp;``: the serializer leaves a whole reference (``&lt;``, ``&ap;``) as it is, so the
+    browser would decode it and KaTeX would render another formula than the abstract's.
+    """
+    out = []
+    for span in spans:
+        if span.math:
+            tex = span.text.replace("&", "&amp;").replace("<", r"\lt ").replace(">", r"\gt ")
+            out.append(f"\\({tex}\\)")
+        else:
+            out.append(span.text.translate(_TABLE))
+    return Markup("".join(out))
+
+
+def html_spans(spans: list[Span]) -> Markup:
+    """Return spans as HTML for a raw HTML block: text as in :func:`markdown_spans`, math as
+    the ``<span class="arithmatex">`` Arithmatex would have written (KaTeX renders it).
+
+    For folded abstracts: Python-Markdown passes a raw HTML block through untouched, in time
+    linear in the page, where pymdownx's ``/// details`` block re-walks the whole page for
+    every block (quadratic: 10 minutes for a 10,000-paper issue page).
     """
     out = []
     for span in spans:
         if span.math:
             tex = span.text.replace("<", r"\lt ").replace(">", r"\gt ")
-            out.append(f"\\({tex}\\)")
+            out.append(f'<span class="arithmatex">\\({html.escape(tex, quote=False)}\\)</span>')
         else:
             out.append(span.text.translate(_TABLE))
     return Markup("".join(out))

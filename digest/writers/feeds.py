@@ -19,7 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 from feedgen.feed import FeedGenerator
 
 from digest.model import Digest, Entry
-from digest.writers.pages import paper_anchor, theme_feed
+from digest.writers.pages import theme_feed
+from digest.writers.paging import paper_url
 
 RSS_PATH = "feed.xml"
 ATOM_PATH = "feeds/atom.xml"
@@ -101,8 +102,7 @@ def render_feeds(digest: Digest, limit: int) -> dict[str, bytes]:
 
 
 def _item_link(digest: Digest, entry: Entry) -> str:
-    theme = entry.themes[0].theme_slug
-    return absolute(digest.site_url, f"themes/{theme}/#{paper_anchor(entry.paper.key)}")
+    return absolute(digest.site_url, paper_url(digest, entry.paper.key))
 
 
 def _updated(digest: Digest, spec: FeedSpec) -> datetime:
@@ -133,8 +133,10 @@ def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
         fe.title(paper.title)
         fe.link(href=_item_link(digest, entry))
         # RSS readers render <description> as HTML: the abstract goes in as escaped text.
-        # (Atom takes the same value as type="text" content, which readers do not render.)
-        fe.description(html.escape(paper.abstract, quote=False))
+        # Atom gets it as <content> without a type, which is type="text" (RFC 4287): shown as
+        # it is, so it must not be escaped for HTML too (readers would show "&lt;").
+        text = paper.abstract
+        fe.description(text if spec.kind == "atom" else html.escape(text, quote=False))
         fe.published(entry.listed)
         fe.updated(entry.listed)
         for author in paper.authors:

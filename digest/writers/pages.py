@@ -9,7 +9,7 @@ passed as ``Markup`` and printed as they are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from digest.sources.hf_daily import SOURCE as HF_SOURCE
 from digest.writers import charts
 from digest.writers.abstracts import INDEXED_KEYWORDS, author_line, shown_abstract
 from digest.writers.escape import markdown_text, safe_href
+from digest.writers.paging import ISSUE_PART, THEME_PART, chunks, part_path, theme_pages
 
 if TYPE_CHECKING:  # feeds imports this module: the spec type only, at type-checking time
     from digest.writers.feeds import FeedSpec
@@ -72,12 +73,16 @@ class Link:
 class Card:
     """What a template shows of one paper; only ``Markup`` fields are trusted."""
 
+    #: The paper's key (not shown).
+    key: str
     anchor: Markup
     title: str
     authors: str
     date: str
     #: The whole abstract as Markdown: escaped text, inline TeX kept as math.
     abstract: Markup
+    #: The same as HTML, for the folded abstract (a raw HTML <details>); empty when not folded.
+    abstract_html: Markup
     #: The opening of a long abstract (folded below it); None when it is shown whole. Search
     #: indexes ``teaser`` only; ``teaser_more`` continues it on the page.
     teaser: Markup | None
@@ -187,6 +192,8 @@ class PageWriter:
         self.feeds = tuple(feeds)
         self.theme_of = {t.slug: t for t in digest.themes}
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
+        #: The theme page part holding each paper's card: where every link to a paper goes.
+        self.page_of = theme_pages(digest)
 
     def card(self, entry: Entry, depth: int) -> Card:
         up = "../" * depth
@@ -199,16 +206,20 @@ class PageWriter:
         )
         shown = shown_abstract(paper.abstract)
         return Card(
+            key=paper.key,
             anchor=paper_anchor(paper.key),
             title=paper.title,
             authors=author_line([a.name for a in paper.authors]),
             date=entry.listed.date().isoformat(),
             abstract=shown.whole,
+            abstract_html=shown.whole_html,
             teaser=shown.teaser,
             teaser_more=shown.teaser_more,
             keywords=keywords,
             links=paper_links(entry),
-            theme=Link(theme.name, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(paper.key)}")),
+            theme=Link(
+                theme.name, Markup(f"{up}{self.page_of[paper.key]}#{paper_anchor(paper.key)}")
+            ),
             because=primary.because,
             upvotes=paper.upvotes,
         )
@@ -249,15 +260,43 @@ class PageWriter:
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
         for theme in d.themes:
-            pages[f"themes/{theme.slug}.md"] = self._theme_page(theme)
+            pages.update(self._theme_pages(theme))
         for issue in d.issues:
-            pages[f"issues/{issue.slug}.md"] = self.render(
+            pages.update(self._issue_pages(issue))
+        return pages
+
+    def _issue_pages(self, issue: Issue) -> dict[str, str]:
+        """An issue's pages: its cards by theme, cut into parts of ISSUE_PART cards."""
+        ordered = [e for _, found in self._by_theme(issue) for e in found]
+        parts = chunks(ordered, ISSUE_PART)
+        first = f"issues/{issue.slug}.md"
+        every = self._issue_groups(issue, 1, cards=True)
+        pages = {}
+        for index, entries in enumerate(parts, start=1):
+            keys = {e.paper.key for e in entries}
+            groups = [
+                replace(group, cards=tuple(c for c in group.cards if c.key in keys))
+                for group in every
+            ]
+            pages[part_path(first, index)] = self.render(
                 "issue.md.j2",
                 front=NOT_SEARCHED,
                 issue=issue,
-                groups=self._issue_groups(issue, 1, cards=True),
+                groups=[g for g in groups if g.cards],
+                parts=self._part_links(first, len(parts), index),
             )
         return pages
+
+    def _part_links(self, first: str, count: int, current: int) -> list[Link]:
+        """Links between the parts of a page, seen from part ``current`` (none for one part)."""
+        if count == 1:
+            return []
+        # Parts are siblings in one folder: links between them are file names.
+        name = first.rsplit("/", 1)[-1]
+        return [
+            Link(str(i), Markup(part_path(name, i)) if i != current else Markup(""))
+            for i in range(1, count + 1)
+        ]
 
     def _themes_page(self) -> str:
         """The themes page: sizes as bars, links between themes as a map, then the list."""
@@ -288,9 +327,7 @@ class PageWriter:
             papers = tuple(
                 Link(
                     self.digest.by_key[k].paper.title,
-                    Markup(
-                        f"themes/{self.digest.by_key[k].themes[0].theme_slug}.md#{paper_anchor(k)}"
-                    ),
+                    Markup(f"{self.page_of[k]}#{paper_anchor(k)}"),
                 )
                 for k in topic.paper_keys[:RISING_PAPERS]
                 if k in self.digest.by_key
@@ -335,13 +372,32 @@ class PageWriter:
         groups["opml"] = [FeedRow("Every feed", "OPML", Markup(OPML_PATH), opml)] if opml else []
         return groups
 
-    def _theme_page(self, theme: Theme) -> str:
-        cards = [self.card(self.digest.by_key[k], 1) for k in theme.paper_keys]
+    def _theme_pages(self, theme: Theme) -> dict[str, str]:
+        """A theme's pages: its cards in theme order, cut into parts of THEME_PART cards."""
         # Front matter holds the site-relative path (for the head link); the page links up.
         feed = theme_feed(theme.slug)
-        return self.render(
-            "theme.md.j2", front={"feed": feed}, theme=theme, cards=cards, feed=Markup(f"../{feed}")
-        )
+        first = f"themes/{theme.slug}.md"
+        parts = chunks(theme.paper_keys, THEME_PART)
+        pages = {}
+        for index, keys in enumerate(parts, start=1):
+            pages[part_path(first, index)] = self.render(
+                "theme.md.j2",
+                front={"feed": feed},
+                theme=theme,
+                cards=[self.card(self.digest.by_key[k], 1) for k in keys],
+                feed=Markup(f"../{feed}"),
+                parts=self._part_links(first, len(parts), index),
+                start=(index - 1) * THEME_PART + 1,
+            )
+        return pages
+
+    def _by_theme(self, issue: Issue) -> list[tuple[Theme, list[Entry]]]:
+        """An issue's entries grouped by primary theme, themes in site order."""
+        by_theme: dict[str, list[Entry]] = {}
+        for key in issue.paper_keys:
+            entry = self.digest.by_key[key]
+            by_theme.setdefault(entry.themes[0].theme_slug, []).append(entry)
+        return [(t, by_theme[t.slug]) for t in self.digest.themes if t.slug in by_theme]
 
     def _issue_groups(
         self, issue: Issue, depth: int, cards: bool = False, limit: int | None = None
@@ -350,30 +406,28 @@ class PageWriter:
 
         ``limit`` bounds the links of each group (the home page); ``more`` counts the rest.
         """
-        by_theme: dict[str, list[Entry]] = {}
-        for key in issue.paper_keys:
-            entry = self.digest.by_key[key]
-            by_theme.setdefault(entry.themes[0].theme_slug, []).append(entry)
         up = "../" * depth
         groups = []
-        for theme in self.digest.themes:
-            found = by_theme.get(theme.slug)
-            if not found:
-                continue
+        position = 0
+        for theme, found in self._by_theme(issue):
             links = tuple(
                 Link(
-                    e.paper.title, Markup(f"{up}themes/{theme.slug}.md#{paper_anchor(e.paper.key)}")
+                    e.paper.title,
+                    Markup(f"{up}{self.page_of[e.paper.key]}#{paper_anchor(e.paper.key)}"),
                 )
                 for e in found[:limit]
             )
             anchor = Markup(f"t-{theme.slug}")
+            # The group's heading is on the part that holds its first card.
+            part = part_path(f"issues/{issue.slug}.md", position // ISSUE_PART + 1)
+            position += len(found)
             groups.append(
                 IssueGroup(
                     Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
                     links,
                     tuple(self.card(e, depth) for e in found) if cards else (),
                     anchor,
-                    Markup(f"{up}issues/{issue.slug}.md#{anchor}"),
+                    Markup(f"{up}{part}#{anchor}"),
                     len(found) - len(links),
                 )
             )
@@ -395,8 +449,7 @@ class PageWriter:
             papers = []
             for key in kw.paper_keys:
                 entry = self.digest.by_key[key]
-                slug = entry.themes[0].theme_slug
-                href = Markup(f"themes/{slug}.md#{paper_anchor(key)}")
+                href = Markup(f"{self.page_of[key]}#{paper_anchor(key)}")
                 papers.append(Link(entry.paper.title, href))
             row = KeywordRow(Markup(kw.slug), kw.text, tuple(papers))
             groups.setdefault(initial, []).append(row)

@@ -1,0 +1,79 @@
+"""Where each paper's card lives: theme and issue pages are cut into parts of bounded size.
+
+A page's cost to render grows faster than its length (Python-Markdown re-reads the rest of the
+page at the end of every raw HTML block), and a reader's browser struggles with a page of
+thousands of cards: a 10,000-paper backfill made one 28 MB issue page that took MkDocs five
+minutes. So no page holds more than :data:`THEME_PART` (themes) or :data:`ISSUE_PART`
+(issues) cards. Part 1 keeps the page's old path (``themes/<slug>.md``), part *n* is
+``themes/<slug>.part<n>.md``. A theme's parts follow its paper order, and a daily build
+appends new papers to a theme (see ``themes.group``), so only its last part changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from digest.model import Digest
+
+#: Cards on one part of a theme page.
+THEME_PART = 50
+#: Cards on one part of an issue page (an ordinary day fits on one).
+ISSUE_PART = 100
+
+T = TypeVar("T")
+
+
+def part_path(first: str, part: int) -> str:
+    """Return the docs path of part ``part`` (from 1) of the page whose part 1 is ``first``."""
+    return first if part == 1 else f"{first.removesuffix('.md')}.part{part}.md"
+
+
+def page_url(path: str) -> str:
+    """Return the site-relative URL MkDocs gives a docs page (``use_directory_urls``)."""
+    if path == "index.md":
+        return ""
+    return path.removesuffix("index.md").removesuffix(".md").rstrip("/") + "/"
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """Cut ``items`` into runs of ``size`` (at least one run, maybe empty)."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [items[:0]]
+
+
+#: The last digest's answer: pages, feeds and the email ask for every paper of one digest.
+_last: list[tuple[Digest, dict[str, str]]] = []
+
+
+def theme_pages(digest: Digest) -> dict[str, str]:
+    """Return, by paper key, the docs path of the theme page part that holds its card.
+
+    A paper's card is linked on its primary theme's page (a pinned paper may have a card on a
+    second theme's page too).
+    """
+    if _last and _last[0][0] is digest:
+        return _last[0][1]
+    found = _theme_pages(digest)
+    _last[:] = [(digest, found)]
+    return found
+
+
+def paper_url(digest: Digest, key: str) -> str:
+    """Return the site-relative URL of a paper's card: its theme page part and anchor."""
+    from digest.writers.pages import paper_anchor
+
+    return f"{page_url(theme_pages(digest)[key])}#{paper_anchor(key)}"
+
+
+def _theme_pages(digest: Digest) -> dict[str, str]:
+    primary = {e.paper.key: e.themes[0].theme_slug for e in digest.entries}
+    found: dict[str, str] = {}
+    for theme in digest.themes:
+        for index, keys in enumerate(chunks(theme.paper_keys, THEME_PART), start=1):
+            path = part_path(f"themes/{theme.slug}.md", index)
+            for key in keys:
+                if primary.get(key) == theme.slug:
+                    found[key] = path
+    for key, slug in primary.items():
+        found.setdefault(key, f"themes/{slug}.md")
+    return found

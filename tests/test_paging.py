@@ -1,0 +1,117 @@
+"""Long theme and issue pages are cut into parts, and every link to a paper finds its part.
+
+Bounded pages keep MkDocs linear (Python-Markdown re-reads the rest of a page at the end of
+each raw HTML block) and keep a daily build's changes to the last part of each theme. The
+built-site check (every link and anchor resolves under ``mkdocs build --strict``) runs on the
+seed, whose one issue of 195 papers has two parts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import feedparser
+from test_site_pages import make_digest, pages_of, paper
+
+from digest.model import Theme
+from digest.writers.feeds import render_feeds
+from digest.writers.pages import paper_anchor
+from digest.writers.paging import (
+    ISSUE_PART,
+    THEME_PART,
+    chunks,
+    page_url,
+    paper_url,
+    part_path,
+    theme_pages,
+)
+
+
+def test_part_paths_and_urls():
+    assert part_path("themes/sparse.md", 1) == "themes/sparse.md"
+    assert part_path("themes/sparse.md", 3) == "themes/sparse.part3.md"
+    assert page_url("themes/sparse.part3.md") == "themes/sparse.part3/"
+    assert page_url("index.md") == "" and page_url("themes/index.md") == "themes/"
+    assert [list(c) for c in chunks([1, 2, 3, 4, 5], 2)] == [[1, 2], [3, 4], [5]]
+    assert [list(c) for c in chunks([], 2)] == [[]]
+
+
+def test_a_long_theme_is_cut_into_parts_in_theme_order():
+    count = 2 * THEME_PART + 7
+    digest = make_digest([paper(i) for i in range(count)])
+    pages = pages_of(digest)
+    parts = ["themes/sparse.md", "themes/sparse.part2.md", "themes/sparse.part3.md"]
+    assert [p for p in sorted(pages) if p.startswith("themes/sparse")] == sorted(parts)
+    keys = digest.themes[0].paper_keys
+    for index, path in enumerate(parts):
+        anchors = re.findall(r"\{ #(p-[\w-]+) \}", pages[path])
+        expected = keys[index * THEME_PART : (index + 1) * THEME_PART]
+        assert anchors == [str(paper_anchor(k)) for k in expected], path
+        # Every part links to the others, never to itself.
+        assert "Pages: " in pages[path]
+        others = [p.rsplit("/", 1)[1] for p in parts if p != path]
+        assert all(f"]({name})" in pages[path] for name in others)
+        assert f"]({path.rsplit('/', 1)[1]})" not in pages[path]
+    last = keys[-1]
+    assert theme_pages(digest)[last] == "themes/sparse.part3.md"
+    # The keyword index links each paper to the part that holds its card.
+    assert f"](themes/sparse.part3.md#{paper_anchor(last)})" in pages["keywords.md"]
+    assert f"](themes/sparse.md#{paper_anchor(keys[0])})" in pages["keywords.md"]
+
+
+def test_a_short_theme_has_one_page_and_no_part_links():
+    pages = pages_of(make_digest([paper(i) for i in range(3)]))
+    assert "Pages: " not in pages["themes/sparse.md"]
+    assert not [p for p in pages if ".part" in p]
+
+
+def test_a_long_issue_is_cut_into_parts_and_groups_link_to_their_first_part():
+    count = ISSUE_PART + 30
+    papers = [paper(i) for i in range(count)]
+    digest = make_digest(papers)
+    # Two themes: the second one's papers start on the issue's second part.
+    first, second = papers[: ISSUE_PART + 10], papers[ISSUE_PART + 10 :]
+    themes = (
+        Theme("sparse", "Sparse attention", ("sparse attention",), tuple(p.key for p in first)),
+        Theme("graphs", "Graphs", ("graph",), tuple(p.key for p in second)),
+    )
+    entries = tuple(
+        replace(e, themes=(replace(e.themes[0], theme_slug="graphs"),))
+        if e.paper.key in {p.key for p in second}
+        else e
+        for e in digest.entries
+    )
+    digest = replace(digest, themes=themes, entries=entries)
+    pages = pages_of(digest)
+    one, two = pages["issues/2026-01-02.md"], pages["issues/2026-01-02.part2.md"]
+    assert one.count("{ #p-") == ISSUE_PART and two.count("{ #p-") == 30
+    # The sparse group spans both parts: its heading is on each; graphs is on part 2 only.
+    assert "{ #t-sparse }" in one and "{ #t-sparse }" in two
+    assert "{ #t-graphs }" not in one and "{ #t-graphs }" in two
+    home = pages["index.md"]
+    assert "](issues/2026-01-02.part2.md#t-graphs)" in home
+    assert "](issues/2026-01-02.md#t-sparse)" in home
+
+
+def test_feeds_link_each_item_to_its_part():
+    count = THEME_PART + 5
+    digest = make_digest([paper(i) for i in range(count)])
+    key = digest.themes[0].paper_keys[-1]
+    url = f"https://example.org/d/themes/sparse.part2/#{paper_anchor(key)}"
+    assert "https://example.org/d/" + paper_url(digest, key) == url
+    files = render_feeds(digest, 100)
+    links = {entry.link for entry in feedparser.parse(files["feed.xml"]).entries}
+    assert url in links
+    items = json.loads(files["feeds/feed.json"])["items"]
+    assert url in {item["url"] for item in items}
+
+
+def test_the_seed_issue_is_published_in_parts(seed_site):
+    docs = sorted(p.name for p in (seed_site.docs / "issues").glob("*.md"))
+    assert docs == ["2023-11-14.md", "2023-11-14.part2.md", "index.md"]
+    one = (seed_site.site / "issues" / "2023-11-14" / "index.html").read_text(encoding="utf-8")
+    two = seed_site.site / "issues" / "2023-11-14.part2" / "index.html"
+    # Built (MkDocs --strict resolved every link and anchor) and linked from part 1.
+    assert two.is_file() and 'href="../2023-11-14.part2/"' in one
