@@ -15,7 +15,7 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -176,11 +176,14 @@ def extract_raw(
     settings: KeywordConfig,
     executor: Executor | None = None,
     cache: KeywordCache | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[list[RawKeyword]]:
     """Run YAKE over every paper not in ``cache``, on ``executor`` if given.
 
     Any ``concurrent.futures.Executor`` works, a Dask cluster's included. Returns raw keywords
-    in paper order; a rebuild with nothing new runs YAKE on nothing.
+    in paper order; a rebuild with nothing new runs YAKE on nothing. ``meanwhile`` is called
+    once, while the executor's workers run YAKE (else after YAKE ran here): the caller's own
+    work that does not need keywords, done instead of waiting.
     """
     texts = [keyword_text(p) for p in papers]
     hashes = [text_hash(t) for t in texts]
@@ -191,16 +194,21 @@ def extract_raw(
         todo_texts = [t for _, t in todo]
         # A handful of texts is faster in-process than shipped to workers.
         if executor is not None and len(todo_texts) >= MIN_PARALLEL:
-            chunks = max(1, len(todo_texts) // (8 * (os.cpu_count() or 1)))
-            results = list(
-                executor.map(run_yake, todo_texts, [settings] * len(todo), chunksize=chunks)
-            )
+            # Small chunks: the last one decides when the stage ends on a 2-core machine.
+            chunks = max(1, len(todo_texts) // (32 * (os.cpu_count() or 1)))
+            running = executor.map(run_yake, todo_texts, [settings] * len(todo), chunksize=chunks)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
+            results = list(running)
         else:
             results = [run_yake(t, settings) for t in todo_texts]
         fresh = {h: [[k.text, k.score] for k in r] for (h, _), r in zip(todo, results, strict=True)}
         if cache:
             cache.cache_keywords(key, sorted(fresh.items()))
         known = {**known, **fresh}
+    if meanwhile is not None:
+        meanwhile()
     return [[RawKeyword(str(t), float(s)) for t, s in known[h]] for h in hashes]
 
 
@@ -315,13 +323,19 @@ def extract_keywords(
     settings: KeywordConfig,
     executor: Executor | None = None,
     cache: KeywordCache | None = None,
+    meanwhile: Callable[[], object] | None = None,
+    forms: Mapping[str, str] | None = None,
 ) -> list[tuple[Keyword, ...]]:
-    """Return each paper's keywords, best first, folded and with corpus-wide surface forms."""
-    raw = extract_raw(papers, settings, executor, cache)
+    """Return each paper's keywords, best first, folded and with corpus-wide surface forms.
+
+    ``forms`` are surface forms to keep (the published ones, between regroupings): a new
+    paper then never changes how a published keyword reads, nor the cards that show it.
+    """
+    raw = extract_raw(papers, settings, executor, cache, meanwhile)
     texts = [keyword_text(p) for p in papers]
     generic = corpus_generic_words(texts)
     tidied = [tidy(r, settings, find_acronyms(t), generic) for r, t in zip(raw, texts, strict=True)]
-    forms = surface_forms(tidied)
+    forms = {**surface_forms(tidied), **(forms or {})}
     return [
         tuple(Keyword(key=key, text=forms[key], score=kw.score) for key, kw in paper_keywords)
         for paper_keywords in tidied

@@ -7,10 +7,11 @@ at any stage leaves the published site and docs exactly as they were.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -18,29 +19,36 @@ from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from digest import __version__, atomic, publish
+from digest import __version__, atomic
 from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
 from digest.fetch.inbox import Inbox
 from digest.keywords import KeywordCache, extract_keywords, settings_hash
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
-from digest.rising import rising_topics
 from digest.site import RenderReport, SiteSettings, read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
 from digest.store import Store, StoredPaper, open_store
-from digest.themes import group
 from digest.workers import LazyProcessPool
-from digest.writers.export import export_json
-from digest.writers.feeds import RSS_PATH, feed_specs, render_feeds
-from digest.writers.pages import PageWriter
 
 EXPORT_PATH = "digest.json"
+#: Modules only needed once keywords are known: imported while the workers run YAKE, so a
+#: cold build spends the wait on them rather than on nothing (bench/build_vs_parts.py).
+_LATER_STAGES = (
+    "digest.themes",
+    "digest.rising",
+    "digest.writers.pages",
+    "digest.writers.feeds",
+    "digest.writers.export",
+    "digest.publish",
+)
 #: Store metadata key of the fingerprint of the last published build.
 _PUBLISHED = "published_fingerprint"
 #: Store metadata key: the papers and grouping settings of the last regrouping from scratch.
 _GROUPED = "grouped"
+#: Store metadata key: the published keywords' surface forms, kept between regroupings.
+_FORMS = "keyword_forms"
 
 
 def bundled_example() -> Path:
@@ -135,13 +143,20 @@ def gather(
     cache: KeywordCache | None = None,
     previous: Sequence[Theme] = (),
     regroup: bool = True,
+    forms: Mapping[str, str] | None = None,
 ) -> Digest:
     """Extract keywords and group every stored paper: return the complete Digest.
 
-    ``regroup`` False keeps ``previous`` themes' papers where they are (see :func:`group`).
+    ``regroup`` False keeps ``previous`` themes' papers where they are (see
+    :func:`digest.themes.group`) and the keyword surface forms ``forms`` as they read.
     """
     papers = [s.paper for s in stored]
-    keywords = extract_keywords(papers, config.keywords, executor, cache)
+    keywords = extract_keywords(
+        papers, config.keywords, executor, cache, _import_later_stages, None if regroup else forms
+    )
+    from digest.rising import rising_topics
+    from digest.themes import group
+
     for paper, kws in zip(papers, keywords, strict=True):
         if not kws:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
@@ -163,6 +178,11 @@ def gather(
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
     )
+
+
+def _import_later_stages() -> None:
+    for name in _LATER_STAGES:
+        importlib.import_module(name)
 
 
 def issues(entries: Sequence[Entry]) -> tuple[Issue, ...]:
@@ -194,6 +214,10 @@ def keyword_index(
 
 def write_docs(digest: Digest, config: Config, docs: Path) -> None:
     """Write every generated file of the docs folder."""
+    from digest.writers.export import export_json
+    from digest.writers.feeds import feed_specs, render_feeds
+    from digest.writers.pages import PageWriter
+
     feeds = feed_specs(digest, config.feed.items)
     pages = PageWriter(templates_dir(config), digest, feeds).pages()
     for relative, text in sorted(pages.items()):
@@ -244,11 +268,15 @@ def build(
                 raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
             previous = store.themes()
             regroup = regroup_due(config, store, len(stored), previous)
+            forms = _stored_forms(store)
             digest = gather(
-                config, settings.site_url, stored, built, pool, store, previous, regroup
+                config, settings.site_url, stored, built, pool, store, previous, regroup, forms
             )
             if regroup:
                 store.set_meta(_GROUPED, _grouping_record(config, len(stored)))
+            published_forms = {k.key: k.text for k in digest.keyword_index}
+            if published_forms != forms:
+                store.set_meta(_FORMS, json.dumps(published_forms, sort_keys=True))
             _check_strict(config, counter)
             report = _publish(digest, config, settings, counter, store, stamp)
     return BuildResult(
@@ -277,6 +305,8 @@ def _publish(
     Each staging folder sits beside the folder it replaces, so the swap is a rename within one
     file system even when the site is published on another one (``--site-dir /var/www/...``).
     """
+    from digest import publish
+
     atomic.remove_stale_staging(settings.docs_dir)
     atomic.remove_stale_staging(settings.site_dir)
     stages: list[Path] = []
@@ -351,6 +381,14 @@ def regroup_due(config: Config, store: Store, papers: int, previous: Sequence[Th
     return papers > grouped * (1 + config.themes.regroup_growth)
 
 
+def _stored_forms(store: Store) -> dict[str, str]:
+    try:
+        forms = json.loads(store.get_meta(_FORMS) or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in forms.items()} if isinstance(forms, dict) else {}
+
+
 def _grouping_settings(config: Config) -> str:
     themes = replace(config.themes, regroup_growth=0.0)
     relevant = (__version__, settings_hash(config.keywords), config.keywords.language, themes)
@@ -410,7 +448,15 @@ def current_digest(config: Config) -> Digest:
         # The published themes hold every stored paper: keeping them gives the published digest.
         previous = store.themes()
         return gather(
-            config, settings.site_url, stored, build_date(config), pool, store, previous, False
+            config,
+            settings.site_url,
+            stored,
+            build_date(config),
+            pool,
+            store,
+            previous,
+            False,
+            _stored_forms(store),
         )
 
 
@@ -435,6 +481,8 @@ def _check_strict(config: Config, counter: WarningCounter) -> None:
 
 def _verify(site: Path) -> None:
     """Refuse to publish a site that lacks its home page, feed or export."""
+    from digest.writers.feeds import RSS_PATH
+
     for required in ("index.html", RSS_PATH, EXPORT_PATH):
         if not (site / required).is_file():
             raise BuildError(f"The built site lacks {required}; the previous site is kept")

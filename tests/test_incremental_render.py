@@ -123,3 +123,24 @@ def test_a_damaged_manifest_means_a_full_render(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "site" / "search")
     third = build_site(tmp_path, [SEED, GOLDEN], epoch=EPOCH + 2 * DAY, themes={"min_size": 4})
     assert third.result.kept == 0
+
+
+def test_published_keyword_forms_are_kept_until_a_regrouping(tmp_path: Path) -> None:
+    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    assert first.result.digest is not None
+    keyword = first.result.digest.keyword_index[0]
+    with sqlite3.connect(tmp_path / "digest.sqlite") as db:
+        (value,) = db.execute("SELECT value FROM meta WHERE key = 'keyword_forms'").fetchone()
+        forms = json.loads(value)
+        assert forms[keyword.key] == keyword.text
+        # As if an earlier build had published another form of this keyword.
+        forms[keyword.key] = "Published Form"
+        db.execute("UPDATE meta SET value = ? WHERE key = 'keyword_forms'", (json.dumps(forms),))
+    second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
+    assert second.result.digest is not None
+    shown = {k.key: k.text for k in second.result.digest.keyword_index}
+    assert shown[keyword.key] == "Published Form"
+    # A regrouping chooses every form afresh: the most common one in the corpus again.
+    third = build_site(tmp_path, [GOLDEN], epoch=EPOCH + 2 * DAY, themes={"regroup_growth": 0})
+    assert third.result.digest is not None
+    assert {k.key: k.text for k in third.result.digest.keyword_index}[keyword.key] == keyword.text

@@ -19,6 +19,7 @@ from digest.config import PublishConfig, load_config
 from digest.errors import BuildError, ConfigError
 from digest.model import Digest
 from digest.pipeline import build
+from digest.writers import feeds
 
 DAY = 86_400
 
@@ -119,14 +120,14 @@ def test_a_feed_that_does_not_parse_is_never_published(
     twelve: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_site(twelve, tmp_path / "site")
-    real = pipeline.render_feeds
+    real = feeds.render_feeds
 
     def broken(*args: object) -> dict[str, bytes]:
         feeds = real(*args)  # type: ignore[arg-type]
         feeds["feeds/atom.xml"] = feeds["feeds/atom.xml"][:-40]
         return feeds
 
-    monkeypatch.setattr(pipeline, "render_feeds", broken)
+    monkeypatch.setattr(feeds, "render_feeds", broken)
     before = snapshot(root)
     new = write_listing(tmp_path / "new.txt", seed_pairs()[12:20])
     with pytest.raises(BuildError, match=r"^The feed feeds/atom.xml does not parse: "):

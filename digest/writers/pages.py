@@ -288,14 +288,22 @@ class PageWriter:
         return pages
 
     def _part_links(self, first: str, count: int, current: int) -> list[Link]:
-        """Links between the parts of a page, seen from part ``current`` (none for one part)."""
+        """Links between the parts of a page, seen from part ``current`` (none for one part).
+
+        Part 1 lists every part; a later part links to part 1 and its neighbours only, so a
+        new part changes part 1 and the one before it, not every part of a long theme.
+        """
         if count == 1:
             return []
+        shown = (
+            range(1, count + 1) if current == 1 else sorted({1, current - 1, current, current + 1})
+        )
         # Parts are siblings in one folder: links between them are file names.
         name = first.rsplit("/", 1)[-1]
         return [
             Link(str(i), Markup(part_path(name, i)) if i != current else Markup(""))
-            for i in range(1, count + 1)
+            for i in shown
+            if i <= count
         ]
 
     def _themes_page(self) -> str:
