@@ -7,6 +7,7 @@
    replicated with distinct ids (see bench/corpus.py).
 
 Usage: python bench/incremental.py [--runs 5] [--papers 10000] [--add 100] [--skip-large]
+       [--large-runs 1]
 """
 
 from __future__ import annotations
@@ -82,11 +83,14 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--add", type=int, default=100)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument(
+        "--large-runs", type=int, default=1, help="cold+add pairs (minutes each at 10,000)"
+    )
     args = parser.parse_args()
     print(f"CPUs: {os.cpu_count()}, runs: {args.runs}")
     warm_vs_mkdocs(args.runs)
     if not args.skip_large:
-        add_vs_cold(max(1, min(args.runs, 3)), args.papers, args.add)
+        add_vs_cold(args.large_runs, args.papers, args.add)
 
 
 if __name__ == "__main__":

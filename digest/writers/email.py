@@ -11,9 +11,7 @@ blocks, so the stylesheet in the template is inlined into ``style`` attributes b
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -27,12 +25,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from digest.config import EmailConfig
-from digest.errors import BuildError
 from digest.model import Digest, Entry, Issue
 from digest.writers.escape import safe_href
 from digest.writers.feeds import RSS_PATH, absolute
 from digest.writers.pages import Link, paper_links
 from digest.writers.paging import paper_url
+from digest.writers.template_errors import template_failure
 
 TEXT_TEMPLATE = "issue.txt.j2"
 HTML_TEMPLATE = "issue.html.j2"
@@ -204,28 +202,11 @@ def message_id(digest: Digest, issue: Issue, to: list[str]) -> str:
 
 
 def _render(templates: Path, name: str, context: dict[str, object], *, html: bool) -> str:
-    """Render one template; a template error becomes a BuildError naming the file and line.
-
-    StrictUndefined makes a misspelt name fail, but jinja2's errors are no DigestError: without
-    this, a typo in a customised template would end ``digest email`` in a traceback.
-    """
+    """Render one template; a template error becomes a BuildError naming the file and line."""
     try:
         return _environment(templates, html=html).get_template(name).render(context)
     except TemplateError as exc:
-        where = _template_line(exc, templates) or f"'{templates / name}'"
-        raise BuildError(f"Cannot render the email template {where}: {exc}") from exc
-
-
-def _template_line(exc: TemplateError, templates: Path) -> str | None:
-    """Return "'file', line N" of the innermost template frame of ``exc``, if there is one.
-
-    jinja2 rewrites tracebacks so that template code shows as frames of the template's file.
-    """
-    folder = os.path.normpath(templates)
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if os.path.dirname(os.path.normpath(frame.filename)) == folder and frame.lineno:
-            return f"'{frame.filename}', line {frame.lineno}"
-    return None
+        raise template_failure(exc, templates, name, "email") from exc
 
 
 def _environment(templates: Path, *, html: bool) -> Environment:

@@ -8,13 +8,13 @@ passed as ``Markup`` and printed as they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
@@ -24,6 +24,7 @@ from digest.writers import charts
 from digest.writers.abstracts import INDEXED_KEYWORDS, author_line, shown_abstract
 from digest.writers.escape import markdown_text, safe_href
 from digest.writers.paging import ISSUE_PART, THEME_PART, chunks, part_path, theme_pages
+from digest.writers.template_errors import template_failure
 
 if TYPE_CHECKING:  # feeds imports this module: the spec type only, at type-checking time
     from digest.writers.feeds import FeedSpec
@@ -188,6 +189,7 @@ class PageWriter:
 
     def __init__(self, templates: Path, digest: Digest, feeds: Sequence[FeedSpec] = ()) -> None:
         self.env = environment(templates)
+        self.templates = templates
         self.digest = digest
         self.feeds = tuple(feeds)
         self.theme_of = {t.slug: t for t in digest.themes}
@@ -228,7 +230,10 @@ class PageWriter:
         self, template: str, front: dict[str, object] | None = None, **context: object
     ) -> str:
         """Render ``template``; ``front`` becomes YAML front matter, dumped safely."""
-        body = self.env.get_template(template).render(digest=self.digest, **context)
+        try:
+            body = self.env.get_template(template).render(digest=self.digest, **context)
+        except TemplateError as exc:
+            raise template_failure(exc, self.templates, template, "page") from exc
         if not front:
             return body
         # safe_dump quotes whatever YAML could misread; MkDocs silently drops bad front matter.
@@ -236,6 +241,14 @@ class PageWriter:
 
     def pages(self) -> dict[str, str]:
         """Return every page as ``{path relative to docs: Markdown}``."""
+        return dict(self.iter_pages())
+
+    def iter_pages(self) -> Iterator[tuple[str, str]]:
+        """Yield every page as (path relative to docs, Markdown), one theme or issue at a time.
+
+        A writer that saves each page as it comes never holds the whole site's Markdown
+        (hundreds of MB for 20,000 papers) in memory at once.
+        """
         d = self.digest
         themes = [
             ThemeRow(t, Markup(f"themes/{t.slug}.md"), Markup(theme_feed(t.slug))) for t in d.themes
@@ -259,11 +272,11 @@ class PageWriter:
             "rising.md": self.render("rising.md.j2", rows=self._rising_rows()),
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
+        yield from pages.items()
         for theme in d.themes:
-            pages.update(self._theme_pages(theme))
+            yield from self._theme_pages(theme).items()
         for issue in d.issues:
-            pages.update(self._issue_pages(issue))
-        return pages
+            yield from self._issue_pages(issue).items()
 
     def _issue_pages(self, issue: Issue) -> dict[str, str]:
         """An issue's pages: its cards by theme, cut into parts of ISSUE_PART cards."""
