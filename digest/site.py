@@ -284,7 +284,8 @@ class _ReleaseMarkdown(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     @event_priority(-100)  # After every plugin that reads the Markdown.
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        page.markdown = None
+        # Not None: MkDocs reads a page without Markdown as untitled (Page.title).
+        page.markdown = ""
         return html
 
 
