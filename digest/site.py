@@ -136,10 +136,13 @@ def render(
             settings.config_file, docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
         )
         stamp = _render_stamp(config)
-        pages = _page_records(docs_dir)
-        files = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()}
-        keep = _keepable(published, stamp, pages, files) if published else {}
-        keeper = _KeepPages(published, keep) if published and keep else None
+        files = sorted(
+            p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()
+        )
+        pages = _page_records(docs_dir, [f for f in files if f.endswith(".md")])
+        state = _published_state(published, stamp) if published else None
+        keep = _keepable(state[0], pages, set(files)) if state else {}
+        keeper = _KeepPages(published, keep, state[1]) if published and state and keep else None
         if keeper is not None:
             config.plugins["digest/keep-pages"] = keeper
         config.plugins["digest/release-markdown"] = _ReleaseMarkdown()
@@ -168,12 +171,11 @@ class _PageRecord:
         return {"sha": self.sha, "links": list(self.links)}
 
 
-def _page_records(docs_dir: Path) -> dict[str, _PageRecord]:
-    """Hash every Markdown page of ``docs_dir`` and list the pages it links to."""
+def _page_records(docs_dir: Path, sources: list[str]) -> dict[str, _PageRecord]:
+    """Hash each Markdown page ``sources`` of ``docs_dir`` and list the files it links to."""
     records = {}
-    for path in sorted(docs_dir.rglob("*.md")):
-        src = path.relative_to(docs_dir).as_posix()
-        data = path.read_bytes()
+    for src in sources:
+        data = (docs_dir / src).read_bytes()
         here = posixpath.dirname(src)
         links = set()
         for target in _LINK.findall(data.decode("utf-8", "replace")):
@@ -201,26 +203,36 @@ def _render_stamp(config: MkDocsConfig) -> str:
     return h.hexdigest()
 
 
-def _keepable(
-    published: Path, stamp: str, pages: Mapping[str, _PageRecord], files: set[str]
-) -> dict[str, _PageRecord]:
-    """Return the pages whose published HTML a build may keep (none if anything is amiss).
+_SearchEntries = dict[str, list[dict[str, Any]]]
 
-    A page is kept when the published site was rendered with the same stamp, from the same
-    Markdown, and every file it links to (``files``: all of the new docs) still exists; its
-    search entries come from the published index, so that must read too.
-    """
+
+def _published_state(
+    published: Path, stamp: str
+) -> tuple[dict[str, _PageRecord], _SearchEntries] | None:
+    """Return the published site's page records and search entries by page, if it can be kept
+    from: rendered with the same stamp, its manifest and search index readable."""
     try:
         manifest = json.loads((published / MANIFEST).read_bytes())
-        json.loads((published / _SEARCH_INDEX).read_bytes())
         if manifest.get("stamp") != stamp:
-            return {}
-        old = {
+            return None
+        records = {
             src: _PageRecord(str(r["sha"]), tuple(str(x) for x in r["links"]))
             for src, r in manifest["pages"].items()
         }
+        search = _by_page(json.loads((published / _SEARCH_INDEX).read_bytes())["docs"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return None
+    return records, search
+
+
+def _keepable(
+    old: Mapping[str, _PageRecord], pages: Mapping[str, _PageRecord], files: set[str]
+) -> dict[str, _PageRecord]:
+    """Return the pages whose published HTML a build may keep.
+
+    A page is kept when it was rendered from the same Markdown and every file it links to
+    (``files``: all of the new docs) still exists.
+    """
     return {
         src: old[src]
         for src, record in pages.items()
@@ -233,10 +245,14 @@ def _keepable(
 class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Put kept pages' published HTML into the new site and their search entries in its index."""
 
-    def __init__(self, published: Path, keep: Mapping[str, _PageRecord]) -> None:
+    def __init__(
+        self, published: Path, keep: Mapping[str, _PageRecord], search: _SearchEntries
+    ) -> None:
         super().__init__()
         self.published = published
         self.keep = keep
+        #: The published search index's entries, by page URL.
+        self.search = search
         self.kept: set[str] = set()
         self.files: Files | None = None
 
@@ -267,12 +283,11 @@ class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if index is None or self.files is None:
             return
         fresh = _by_page(index.entries)
-        old = _by_page(json.loads((self.published / _SEARCH_INDEX).read_bytes())["docs"])
         merged: list[dict[str, Any]] = []
         for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included):
             if file.page is None:
                 continue
-            source = old if file.src_uri in self.kept else fresh
+            source = self.search if file.src_uri in self.kept else fresh
             merged.extend(source.get(file.page.url, ()))
         index.entries = merged
 
@@ -298,9 +313,9 @@ def _search_index(config: MkDocsConfig) -> Any:
     return None
 
 
-def _by_page(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _by_page(entries: list[dict[str, Any]]) -> _SearchEntries:
     """Group search entries by the page they belong to (their location without the anchor)."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
+    grouped: _SearchEntries = {}
     for entry in entries:
         grouped.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
     return grouped

@@ -8,6 +8,7 @@ passed as ``Markup`` and printed as they are.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,14 @@ from digest.sources.hf_daily import SOURCE as HF_SOURCE
 from digest.writers import charts
 from digest.writers.abstracts import INDEXED_KEYWORDS, author_line, shown_abstract
 from digest.writers.escape import markdown_text, safe_href
-from digest.writers.paging import ISSUE_PART, THEME_PART, chunks, part_path, theme_pages
+from digest.writers.paging import (
+    ISSUE_PART,
+    THEME_PART,
+    chunks,
+    paper_anchor,
+    part_path,
+    theme_pages,
+)
 from digest.writers.template_errors import template_failure
 
 if TYPE_CHECKING:  # feeds imports this module: the spec type only, at type-checking time
@@ -74,8 +82,6 @@ class Link:
 class Card:
     """What a template shows of one paper; only ``Markup`` fields are trusted."""
 
-    #: The paper's key (not shown).
-    key: str
     anchor: Markup
     title: str
     authors: str
@@ -151,13 +157,6 @@ class KeywordRow:
     papers: tuple[Link, ...]
 
 
-def paper_anchor(key: str) -> Markup:
-    """Return the HTML id of a paper's card, stable across builds."""
-    from digest.slugs import slugify
-
-    return Markup("p-" + slugify(key.replace(":", " ").replace(".", " ")))
-
-
 def paper_links(entry: Entry) -> tuple[Link, ...]:
     """arXiv abstract and PDF where the id is known, else an arXiv title search; then the
     Hugging Face page of a paper that came from there, the project and the code."""
@@ -208,7 +207,6 @@ class PageWriter:
         )
         shown = shown_abstract(paper.abstract)
         return Card(
-            key=paper.key,
             anchor=paper_anchor(paper.key),
             title=paper.title,
             authors=author_line([a.name for a in paper.authors]),
@@ -280,22 +278,25 @@ class PageWriter:
 
     def _issue_pages(self, issue: Issue) -> dict[str, str]:
         """An issue's pages: its cards by theme, cut into parts of ISSUE_PART cards."""
-        ordered = [e for _, found in self._by_theme(issue) for e in found]
-        parts = chunks(ordered, ISSUE_PART)
+        cards = [
+            (group, card)
+            for group in self._issue_groups(issue, 1, cards=True)
+            for card in group.cards
+        ]
+        parts = chunks(cards, ISSUE_PART)
         first = f"issues/{issue.slug}.md"
-        every = self._issue_groups(issue, 1, cards=True)
         pages = {}
-        for index, entries in enumerate(parts, start=1):
-            keys = {e.paper.key for e in entries}
+        for index, run in enumerate(parts, start=1):
+            # A group cut by a part's end is headed on both parts, each with its own cards.
             groups = [
-                replace(group, cards=tuple(c for c in group.cards if c.key in keys))
-                for group in every
+                replace(group, cards=tuple(card for _, card in pairs))
+                for group, pairs in itertools.groupby(run, key=lambda gc: gc[0])
             ]
             pages[part_path(first, index)] = self.render(
                 "issue.md.j2",
                 front=NOT_SEARCHED,
                 issue=issue,
-                groups=[g for g in groups if g.cards],
+                groups=groups,
                 parts=self._part_links(first, len(parts), index),
             )
         return pages
@@ -408,7 +409,6 @@ class PageWriter:
                 cards=[self.card(self.digest.by_key[k], 1) for k in keys],
                 feed=Markup(f"../{feed}"),
                 parts=self._part_links(first, len(parts), index),
-                start=(index - 1) * THEME_PART + 1,
             )
         return pages
 

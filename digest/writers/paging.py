@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from markupsafe import Markup
+
 from digest.model import Digest
+from digest.slugs import slugify
 
 #: Cards on one part of a theme page.
 THEME_PART = 50
@@ -58,10 +61,13 @@ def theme_pages(digest: Digest) -> dict[str, str]:
     return found
 
 
+def paper_anchor(key: str) -> Markup:
+    """Return the HTML id of a paper's card, stable across builds."""
+    return Markup("p-" + slugify(key.replace(":", " ").replace(".", " ")))
+
+
 def paper_url(digest: Digest, key: str) -> str:
     """Return the site-relative URL of a paper's card: its theme page part and anchor."""
-    from digest.writers.pages import paper_anchor
-
     return f"{page_url(theme_pages(digest)[key])}#{paper_anchor(key)}"
 
 
