@@ -277,6 +277,10 @@ def build(
             digest = gather(
                 config, settings.site_url, stored, built, pool, store, previous, regroup, forms
             )
+            if pool is not None and pool is not executor:
+                # Keywords are done: free the workers' memory before MkDocs, the build's peak
+                # (and fork no idle executor's threads when rendering on two cores).
+                pool.shutdown()
             if regroup:
                 store.set_meta(_GROUPED, _grouping_record(config, len(stored)))
             published_forms = {k.key: k.text for k in digest.keyword_index}

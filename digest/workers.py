@@ -20,7 +20,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this worker when the process that started it dies."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -41,7 +41,7 @@ class LazyProcessPool(Executor):
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=_die_with_parent
+                max_workers=self.workers, mp_context=context, initializer=die_with_parent
             )
         return self._pool
 

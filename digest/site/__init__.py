@@ -37,6 +37,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from digest import __version__
 from digest.errors import BuildError, ConfigError
+from digest.site.split import MIN_SPLIT_BYTES, SplitPages, by_page, search_index
 
 #: In every built site: for each page, the hash of its Markdown and the pages it links to.
 MANIFEST = ".digest-pages.json"
@@ -46,7 +47,8 @@ _RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
 #: Markdown link targets of the pages digest writes: ``](path.md#anchor)``.
 _LINK = re.compile(r"\]\(([^)\s#]+)")
 
-BUNDLE = Path(__file__).parent / "bundle"
+_PACKAGE = Path(__file__).resolve().parent.parent
+BUNDLE = _PACKAGE / "bundle"
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def find_config(name: str) -> tuple[Path, bool]:
         return path, False
     if name != "mkdocs.yml":
         raise ConfigError(f"MkDocs config file '{name}' does not exist")
-    for candidate in (BUNDLE / "mkdocs.yml", Path(__file__).parent.parent / "mkdocs.yml"):
+    for candidate in (BUNDLE / "mkdocs.yml", _PACKAGE.parent / "mkdocs.yml"):
         if candidate.is_file():
             return candidate, True
     raise ConfigError("No mkdocs.yml here and no bundled default: reinstall digest")
@@ -116,6 +118,8 @@ class RenderReport:
 
     rendered: int
     kept: int
+    #: Of the rendered pages, how many a second process rendered (:mod:`digest.site.split`).
+    in_helper: int = 0
 
 
 def render(
@@ -124,12 +128,15 @@ def render(
     site_dir: Path,
     epoch: int,
     published: Path | None = None,
+    split_bytes: int = MIN_SPLIT_BYTES,
 ) -> RenderReport:
     """Build ``docs_dir`` into ``site_dir`` with ``--strict``, dated ``epoch`` (not the clock).
 
     With ``published`` (the live site), pages unchanged since it was built are kept from it
     instead of rendered again. ``site_dir`` must be a new empty folder: kept pages are hard
-    links to the published files, which nothing here ever writes to.
+    links to the published files, which nothing here ever writes to. With at least
+    ``split_bytes`` of Markdown to render, a second process renders about half of it
+    (:mod:`digest.site.split`).
     """
     with _source_date_epoch(epoch):
         config = _load(
@@ -145,19 +152,26 @@ def render(
         keeper = _KeepPages(published, keep, state[1]) if published and state and keep else None
         if keeper is not None:
             config.plugins["digest/keep-pages"] = keeper
+        splitter = SplitPages(split_bytes)
+        config.plugins["digest/split-pages"] = splitter
         config.plugins["digest/release-markdown"] = _ReleaseMarkdown()
         try:
             with _quiet_mkdocs():
-                mkdocs_build(config, dirty=keeper is not None)
+                # Dirty mode: a page is rendered where its file says it is modified, which
+                # keeping and splitting decide (site_dir is new, so nothing else differs).
+                mkdocs_build(config, dirty=True)
         except (Abort, MkDocsException) as exc:
             raise BuildError(f"MkDocs failed to build the site: {exc}") from exc
+        finally:
+            splitter.leave_helper()  # In the helper process: never return to the caller.
+            splitter.abandon()
     kept = keeper.kept if keeper else set()
     records = {src: (keep[src] if src in kept else record) for src, record in pages.items()}
     manifest = {"stamp": stamp, "pages": {k: records[k].as_json() for k in sorted(records)}}
     (site_dir / MANIFEST).write_text(
         json.dumps(manifest, sort_keys=True, separators=(",", ":")), encoding="utf-8"
     )
-    return RenderReport(rendered=len(pages) - len(kept), kept=len(kept))
+    return RenderReport(len(pages) - len(kept), len(kept), splitter.helped)
 
 
 @dataclass(frozen=True)
@@ -219,7 +233,7 @@ def _published_state(
             src: _PageRecord(str(r["sha"]), tuple(str(x) for x in r["links"]))
             for src, r in manifest["pages"].items()
         }
-        search = _by_page(json.loads((published / _SEARCH_INDEX).read_bytes())["docs"])
+        search = by_page(json.loads((published / _SEARCH_INDEX).read_bytes())["docs"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return records, search
@@ -279,10 +293,10 @@ class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     @event_priority(100)  # Before the search plugin writes its index.
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        index = _search_index(config)
+        index = search_index(config)
         if index is None or self.files is None:
             return
-        fresh = _by_page(index.entries)
+        fresh = by_page(index.entries)
         merged: list[dict[str, Any]] = []
         for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included):
             if file.page is None:
@@ -302,23 +316,6 @@ class _ReleaseMarkdown(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # Not None: MkDocs reads a page without Markdown as untitled (Page.title).
         page.markdown = ""
         return html
-
-
-def _search_index(config: MkDocsConfig) -> Any:
-    """Return the search plugin's index (Material's or MkDocs'), or None without search."""
-    for plugin in config.plugins.values():
-        index = getattr(plugin, "search_index", None)
-        if index is not None and isinstance(getattr(index, "entries", None), list):
-            return index
-    return None
-
-
-def _by_page(entries: list[dict[str, Any]]) -> _SearchEntries:
-    """Group search entries by the page they belong to (their location without the anchor)."""
-    grouped: _SearchEntries = {}
-    for entry in entries:
-        grouped.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
-    return grouped
 
 
 @contextmanager
