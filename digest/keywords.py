@@ -333,7 +333,21 @@ def extract_keywords(
     """
     raw = extract_raw(papers, settings, executor, cache, meanwhile)
     texts = [keyword_text(p) for p in papers]
-    generic = corpus_generic_words(texts)
+    return finish(raw, texts, settings, corpus_generic_words(texts), forms)
+
+
+def finish(
+    raw: Sequence[Sequence[RawKeyword]],
+    texts: Sequence[str],
+    settings: KeywordConfig,
+    generic: frozenset[str],
+    forms: Mapping[str, str] | None = None,
+) -> list[tuple[Keyword, ...]]:
+    """Tidy each paper's raw keywords (``texts`` for its acronyms) into its keywords.
+
+    ``generic`` are the corpus's generic words (:func:`digest.normalise.corpus_generic_words`),
+    ``forms`` surface forms to keep (see :func:`extract_keywords`).
+    """
     tidied = [tidy(r, settings, find_acronyms(t), generic) for r, t in zip(raw, texts, strict=True)]
     forms = {**surface_forms(tidied), **(forms or {})}
     return [

@@ -153,3 +153,19 @@ class Digest:
     def by_key(self) -> dict[str, Entry]:
         """Entries by paper key, for writers that follow a theme's paper list."""
         return {e.paper.key: e for e in self.entries}
+
+    def issue_themes(self, issue: Issue) -> list[tuple[Theme, list[Entry]]]:
+        """An issue's entries grouped by primary theme, in issue order within each theme.
+
+        Themes are ordered by how many of the issue's papers they hold (then by slug; the
+        "other" papers last), not by their size on the site: a published issue's papers keep
+        their themes until a regrouping, so its page stays as it was while other days' papers
+        make some themes grow past others (and a daily build keeps it rather than render it).
+        """
+        found: dict[str, list[Entry]] = {}
+        for key in issue.paper_keys:
+            entry = self.by_key[key]
+            found.setdefault(entry.themes[0].theme_slug, []).append(entry)
+        themes = [t for t in self.themes if t.slug in found]
+        themes.sort(key=lambda t: (t.is_other, -len(found[t.slug]), t.slug))
+        return [(t, found[t.slug]) for t in themes]

@@ -25,8 +25,9 @@ from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
 from digest.fetch.inbox import Inbox
-from digest.keywords import KeywordCache, extract_keywords, settings_hash
+from digest.keywords import KeywordCache, extract_raw, finish, keyword_text, settings_hash
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
+from digest.normalise import corpus_generic_words
 from digest.site import RenderReport, SiteSettings, read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
@@ -51,6 +52,8 @@ _PUBLISHED = "published_fingerprint"
 _GROUPED = "grouped"
 #: Store metadata key: the published keywords' surface forms, kept between regroupings.
 _FORMS = "keyword_forms"
+#: The corpus's generic words (digest.normalise) at the last regrouping, kept until the next.
+_GENERIC = "generic_words"
 
 
 def bundled_example() -> Path:
@@ -146,16 +149,22 @@ def gather(
     previous: Sequence[Theme] = (),
     regroup: bool = True,
     forms: Mapping[str, str] | None = None,
-) -> Digest:
-    """Extract keywords and group every stored paper: return the complete Digest.
+    generic: frozenset[str] | None = None,
+) -> tuple[Digest, frozenset[str]]:
+    """Extract keywords and group every stored paper: return the complete Digest, and the
+    corpus's generic words it was made with.
 
     ``regroup`` False keeps ``previous`` themes' papers where they are (see
-    :func:`digest.themes.group`) and the keyword surface forms ``forms`` as they read.
+    :func:`digest.themes.group`), the keyword surface forms ``forms`` as they read and the
+    corpus's ``generic`` words as they were (both recorded at the last regrouping): published
+    papers keep their keywords, and the corpus statistics are not recounted every day.
     """
     papers = [s.paper for s in stored]
-    keywords = extract_keywords(
-        papers, config.keywords, executor, cache, _import_later_stages, None if regroup else forms
-    )
+    raw = extract_raw(papers, config.keywords, executor, cache, _import_later_stages)
+    texts = [keyword_text(p) for p in papers]
+    if regroup or generic is None:
+        generic = corpus_generic_words(texts)
+    keywords = finish(raw, texts, config.keywords, generic, None if regroup else forms)
     from digest.rising import rising_topics
     from digest.themes import group
 
@@ -171,7 +180,7 @@ def gather(
         Entry(s.paper, kws, grouping.placements[s.paper.key], s.first_seen.astimezone(UTC))
         for s, kws in zip(stored, keywords, strict=True)
     )
-    return Digest(
+    digest = Digest(
         title=config.title,
         description=config.description,
         site_url=site_url if site_url.endswith("/") else site_url + "/",
@@ -184,6 +193,7 @@ def gather(
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
     )
+    return digest, generic
 
 
 def _import_later_stages() -> None:
@@ -273,9 +283,18 @@ def build(
                 raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
             previous = store.themes()
             regroup = regroup_due(config, store, len(stored), previous)
-            forms = _stored_forms(store)
-            digest = gather(
-                config, settings.site_url, stored, built, pool, store, previous, regroup, forms
+            forms, generic = _stored_forms(store), _stored_generic(store)
+            digest, generic = gather(
+                config,
+                settings.site_url,
+                stored,
+                built,
+                pool,
+                store,
+                previous,
+                regroup,
+                forms,
+                generic,
             )
             if pool is not None and pool is not executor:
                 # Keywords are done: free the workers' memory before MkDocs, the build's peak
@@ -283,6 +302,7 @@ def build(
                 pool.shutdown()
             if regroup:
                 store.set_meta(_GROUPED, _grouping_record(config, len(stored)))
+                store.set_meta(_GENERIC, json.dumps(sorted(generic)))
             published_forms = {k.key: k.text for k in digest.keyword_index}
             if published_forms != forms:
                 store.set_meta(_FORMS, json.dumps(published_forms, sort_keys=True))
@@ -398,6 +418,15 @@ def _stored_forms(store: Store) -> dict[str, str]:
     return {str(k): str(v) for k, v in forms.items()} if isinstance(forms, dict) else {}
 
 
+def _stored_generic(store: Store) -> frozenset[str] | None:
+    """The corpus's generic words as of the last regrouping, or None if not recorded."""
+    try:
+        words = json.loads(store.get_meta(_GENERIC) or "null")
+    except ValueError:
+        return None
+    return frozenset(str(w) for w in words) if isinstance(words, list) else None
+
+
 def _grouping_settings(config: Config) -> str:
     themes = replace(config.themes, regroup_growth=0.0)
     relevant = (__version__, settings_hash(config.keywords), config.keywords.language, themes)
@@ -456,7 +485,7 @@ def current_digest(config: Config) -> Digest:
             raise BuildError(f"The store '{store_path}' holds no papers: build the digest first")
         # The published themes hold every stored paper: keeping them gives the published digest.
         previous = store.themes()
-        return gather(
+        digest, _ = gather(
             config,
             settings.site_url,
             stored,
@@ -466,7 +495,9 @@ def current_digest(config: Config) -> Digest:
             previous,
             False,
             _stored_forms(store),
+            _stored_generic(store),
         )
+        return digest
 
 
 @contextmanager

@@ -144,3 +144,34 @@ def test_published_keyword_forms_are_kept_until_a_regrouping(tmp_path: Path) -> 
     third = build_site(tmp_path, [GOLDEN], epoch=EPOCH + 2 * DAY, themes={"regroup_growth": 0})
     assert third.result.digest is not None
     assert {k.key: k.text for k in third.result.digest.keyword_index}[keyword.key] == keyword.text
+
+
+def _generic(root: Path) -> list[str]:
+    with sqlite3.connect(root / "digest.sqlite") as db:
+        (value,) = db.execute("SELECT value FROM meta WHERE key = 'generic_words'").fetchone()
+    return list(json.loads(value))
+
+
+def test_the_corpus_generic_words_are_counted_at_a_regrouping_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digest import pipeline
+    from digest.keywords import keyword_text
+    from digest.normalise import corpus_generic_words
+    from digest.sources import read_inputs
+
+    build_site(tmp_path, [SEED], epoch=EPOCH)
+    texts = [keyword_text(p) for p in read_inputs([SEED])]
+    recorded = _generic(tmp_path)
+    assert recorded == sorted(corpus_generic_words(texts)) and recorded
+
+    def recount(texts: object) -> frozenset[str]:
+        raise AssertionError("generic words recounted between regroupings")
+
+    monkeypatch.setattr(pipeline, "corpus_generic_words", recount)
+    second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
+    assert second.result.new > 0 and _generic(tmp_path) == recorded
+    # A regrouping counts them again, over every stored paper.
+    monkeypatch.setattr(pipeline, "corpus_generic_words", lambda texts: frozenset({"zzz"}))
+    build_site(tmp_path, [GOLDEN], epoch=EPOCH + 2 * DAY, themes={"regroup_growth": 0.0})
+    assert _generic(tmp_path) == ["zzz"]

@@ -94,21 +94,14 @@ def _href(url: str) -> Markup:
 
 
 def groups(digest: Digest, issue: Issue, settings: EmailConfig) -> list[EmailGroup]:
-    """Group the issue's papers by primary theme, themes in site order, papers in issue order.
+    """Group the issue's papers by primary theme as the issue's page does, papers in issue order.
 
     At most ``papers_per_theme`` papers are shown per theme: Gmail clips a message past about
     100 kB, and a daily issue of a busy category holds hundreds of papers.
     """
-    by_theme: dict[str, list[Entry]] = {}
-    for key in issue.paper_keys:
-        entry = digest.by_key[key]
-        by_theme.setdefault(entry.themes[0].theme_slug, []).append(entry)
     shown = settings.papers_per_theme or len(issue.paper_keys)
     found = []
-    for theme in digest.themes:
-        entries = by_theme.get(theme.slug)
-        if not entries:
-            continue
+    for theme, entries in digest.issue_themes(issue):
         page = f"themes/{theme.slug}/"
         papers = tuple(_paper(digest, e, settings.abstract_chars) for e in entries[:shown])
         href = _href(absolute(digest.site_url, page))

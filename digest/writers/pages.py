@@ -412,25 +412,17 @@ class PageWriter:
             )
         return pages
 
-    def _by_theme(self, issue: Issue) -> list[tuple[Theme, list[Entry]]]:
-        """An issue's entries grouped by primary theme, themes in site order."""
-        by_theme: dict[str, list[Entry]] = {}
-        for key in issue.paper_keys:
-            entry = self.digest.by_key[key]
-            by_theme.setdefault(entry.themes[0].theme_slug, []).append(entry)
-        return [(t, by_theme[t.slug]) for t in self.digest.themes if t.slug in by_theme]
-
     def _issue_groups(
         self, issue: Issue, depth: int, cards: bool = False, limit: int | None = None
     ) -> list[IssueGroup]:
-        """Group an issue's papers by primary theme, themes in site order.
+        """Group an issue's papers by primary theme (see :meth:`Digest.issue_themes`).
 
         ``limit`` bounds the links of each group (the home page); ``more`` counts the rest.
         """
         up = "../" * depth
         groups = []
         position = 0
-        for theme, found in self._by_theme(issue):
+        for theme, found in self.digest.issue_themes(issue):
             links = tuple(
                 Link(
                     e.paper.title,
