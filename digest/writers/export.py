@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from digest.model import Digest, Entry
+from digest.model import Digest, Entry, Theme
 
 
 def _paper(entry: Entry) -> dict[str, Any]:
@@ -27,19 +27,27 @@ def _paper(entry: Entry) -> dict[str, Any]:
 
 
 def export_json(digest: Digest) -> bytes:
-    """Return the export: papers in input order (first theme primary), themes in page order."""
-    document = {
-        "title": digest.title,
-        "built": digest.built.isoformat(),
-        "papers": [_paper(e) for e in sorted(digest.entries, key=lambda e: e.paper.order)],
-        "themes": [
-            {
-                "slug": t.slug,
-                "name": t.name,
-                "keywords": list(t.keywords),
-                "papers": list(t.paper_keys),
-            }
-            for t in digest.themes
-        ],
+    """Return the export: papers in input order (first theme primary), themes in page order.
+
+    One paper or theme per line: ``json.dumps`` with ``indent`` runs in pure Python (4.7 s for
+    10,000 papers), without it in C; a line per record still diffs well from day to day.
+    """
+    papers = ["  " + _line(_paper(e)) for e in sorted(digest.entries, key=lambda e: e.paper.order)]
+    themes = ["  " + _line(_theme(t)) for t in digest.themes]
+    head = f'{{\n "title": {_line(digest.title)},\n "built": {_line(digest.built.isoformat())},'
+    parts = [head, ' "papers": [', ",\n".join(papers), " ],", ' "themes": [', ",\n".join(themes)]
+    parts += [" ]", "}"]
+    return ("\n".join(parts) + "\n").encode()
+
+
+def _theme(theme: Theme) -> dict[str, Any]:
+    return {
+        "slug": theme.slug,
+        "name": theme.name,
+        "keywords": list(theme.keywords),
+        "papers": list(theme.paper_keys),
     }
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
+
+
+def _line(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
