@@ -14,10 +14,14 @@ import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
 
 from digest import __version__, atomic
 from digest.cleaning import clean_for_keywords
@@ -31,9 +35,12 @@ from digest.normalise import corpus_generic_words
 from digest.site import RenderReport, SiteSettings, read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
-from digest.store import Store, StoredPaper, open_store
+from digest.store import Carried, Store, StoredPaper, open_store
 from digest.text import fold
 from digest.workers import LazyProcessPool
+
+if TYPE_CHECKING:  # digest.vectors imports scipy: only once grouping needs it
+    from digest.vectors import Space
 
 EXPORT_PATH = "digest.json"
 #: Modules only needed once keywords are known: imported while the workers run YAKE, so a
@@ -54,6 +61,9 @@ _GROUPED = "grouped"
 _FORMS = "keyword_forms"
 #: The corpus's generic words (digest.normalise) at the last regrouping, kept until the next.
 _GENERIC = "generic_words"
+#: The grouping's vector space (a blob) and its themes' centres in it, as of the last grouping.
+_SPACE = "space"
+_CENTRES = "theme_centres"
 
 
 def bundled_example() -> Path:
@@ -139,6 +149,33 @@ def build_date(config: Config) -> datetime:
     return datetime(today.year, today.month, today.day, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Published:
+    """What the last build published and the next one keeps between regroupings.
+
+    ``themes`` and ``forms`` (keyword surface forms) keep slugs and texts stable; ``generic``
+    are the corpus's generic words and ``space``/``centres`` the vector space and theme
+    centres as of the last grouping; ``entries`` each published paper's keywords and themes.
+    """
+
+    themes: tuple[Theme, ...] = ()
+    forms: Mapping[str, str] = field(default_factory=dict)
+    generic: frozenset[str] | None = None
+    entries: Mapping[str, Carried] = field(default_factory=dict)
+    space: Space | None = None
+    centres: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A gathered digest, and what of it the next build keeps (see :class:`Published`)."""
+
+    digest: Digest
+    generic: frozenset[str]
+    space: Space | None
+    centres: Mapping[str, NDArray[np.float64]]
+
+
 def gather(
     config: Config,
     site_url: str,
@@ -146,32 +183,66 @@ def gather(
     built: datetime,
     executor: Executor | None = None,
     cache: KeywordCache | None = None,
-    previous: Sequence[Theme] = (),
+    published: Published | None = None,
     regroup: bool = True,
-    forms: Mapping[str, str] | None = None,
-    generic: frozenset[str] | None = None,
-) -> tuple[Digest, frozenset[str]]:
-    """Extract keywords and group every stored paper: return the complete Digest, and the
-    corpus's generic words it was made with.
+    changed: frozenset[str] = frozenset(),
+) -> Gathered:
+    """Extract keywords and group every stored paper into the complete Digest.
 
-    ``regroup`` False keeps ``previous`` themes' papers where they are (see
-    :func:`digest.themes.group`), the keyword surface forms ``forms`` as they read and the
-    corpus's ``generic`` words as they were (both recorded at the last regrouping): published
-    papers keep their keywords, and the corpus statistics are not recounted every day.
+    ``regroup`` False keeps the ``published`` themes' papers where they are (see
+    :func:`digest.themes.group`), the keyword surface forms as they read and the corpus's
+    generic words as they were (recorded at the last regrouping). When the published entries
+    and vector space are at hand (and no theme is pinned), only the papers without a published
+    entry, or ``changed`` since, are extracted and placed (:func:`digest.themes.join`): a
+    daily build's keywords and themes cost what its new papers cost.
     """
-    papers = [s.paper for s in stored]
-    raw = extract_raw(papers, config.keywords, executor, cache, _import_later_stages)
-    texts = [keyword_text(p) for p in papers]
-    if regroup or generic is None:
-        generic = corpus_generic_words(texts)
-    keywords = finish(raw, texts, config.keywords, generic, None if regroup else forms)
+    published = published or Published()
     from digest.rising import rising_topics
-    from digest.themes import group
+    from digest.themes import group, join
 
+    grouping = None
+    members = {key for theme in published.themes for key in theme.paper_keys}
+    space = published.space if members <= published.entries.keys() else None
+    if not regroup and space is not None and not config.themes.pinned:
+        todo = [
+            s.paper
+            for s in stored
+            if s.paper.key not in published.entries or s.paper.key in changed
+        ]
+        fresh = _keywords(config, todo, executor, cache, published, regroup)[0]
+        keywords_of = {k: kws for k, (kws, _) in published.entries.items()}
+        keywords_of.update((p.key, kws) for p, kws in zip(todo, fresh, strict=True))
+        generic = published.generic or frozenset()
+        new = [(p, keywords_of[p.key]) for p in todo if p.key not in published.entries]
+        redone = [(p, keywords_of[p.key]) for p in todo if p.key in published.entries]
+        carried = {k: placements for k, (_, placements) in published.entries.items()}
+        grouping = join(
+            new,
+            redone,
+            published.themes,
+            carried,
+            space,
+            published.centres,
+            config.keywords.language,
+        )
+        if grouping is not None:
+            log.debug("%d papers placed in the published themes, %d kept", len(todo), len(carried))
+            papers = [s.paper for s in stored]
+            keywords = [keywords_of[p.key] for p in papers]
+    if grouping is None:
+        papers = [s.paper for s in stored]
+        keywords, generic = _keywords(config, papers, executor, cache, published, regroup)
+        grouping = group(
+            papers,
+            keywords,
+            config.themes,
+            config.keywords.language,
+            published.themes,
+            regroup,
+        )
     for paper, kws in zip(papers, keywords, strict=True):
         if not kws:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
-    grouping = group(papers, keywords, config.themes, config.keywords.language, previous, regroup)
     # Every title and abstract is cleaned by now: free the cache (~100 MB at 20,000 papers)
     # before pages and MkDocs, the peak of a build's memory.
     clean_for_keywords.cache_clear()
@@ -193,7 +264,25 @@ def gather(
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
     )
-    return digest, generic
+    return Gathered(digest, generic, grouping.space, grouping.centres)
+
+
+def _keywords(
+    config: Config,
+    papers: Sequence[Paper],
+    executor: Executor | None,
+    cache: KeywordCache | None,
+    published: Published,
+    regroup: bool,
+) -> tuple[list[tuple[Keyword, ...]], frozenset[str]]:
+    """Return ``papers``' keywords and the generic words they were tidied with."""
+    raw = extract_raw(papers, config.keywords, executor, cache, _import_later_stages)
+    texts = [keyword_text(p) for p in papers]
+    generic = published.generic
+    if regroup or generic is None:
+        generic = corpus_generic_words(texts)
+    forms = None if regroup else published.forms
+    return finish(raw, texts, config.keywords, generic, forms), generic
 
 
 def _import_later_stages() -> None:
@@ -281,31 +370,27 @@ def build(
             stored = store.papers()
             if not stored:
                 raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
-            previous = store.themes()
-            regroup = regroup_due(config, store, len(stored), previous)
-            forms, generic = _stored_forms(store), _stored_generic(store)
-            digest, generic = gather(
+            published = _published(store)
+            regroup = regroup_due(config, store, len(stored), published.themes)
+            gathered = gather(
                 config,
                 settings.site_url,
                 stored,
                 built,
                 pool,
                 store,
-                previous,
+                published,
                 regroup,
-                forms,
-                generic,
+                frozenset(changes.changed),
             )
+            digest = gathered.digest
             if pool is not None and pool is not executor:
                 # Keywords are done: free the workers' memory before MkDocs, the build's peak
                 # (and fork no idle executor's threads when rendering on two cores).
                 pool.shutdown()
             if regroup:
                 store.set_meta(_GROUPED, _grouping_record(config, len(stored)))
-                store.set_meta(_GENERIC, json.dumps(sorted(generic)))
-            published_forms = {k.key: k.text for k in digest.keyword_index}
-            if published_forms != forms:
-                store.set_meta(_FORMS, json.dumps(published_forms, sort_keys=True))
+            _keep(store, published, gathered)
             _check_strict(config, counter)
             report = _publish(digest, config, settings, counter, store, stamp)
     return BuildResult(
@@ -410,21 +495,58 @@ def regroup_due(config: Config, store: Store, papers: int, previous: Sequence[Th
     return papers > grouped * (1 + config.themes.regroup_growth)
 
 
-def _stored_forms(store: Store) -> dict[str, str]:
+def _published(store: Store) -> Published:
+    """Read what the last build published and the next keeps (see :class:`Published`).
+
+    Anything missing or unreadable is left out, and the build computes it again.
+    """
     try:
         forms = json.loads(store.get_meta(_FORMS) or "{}")
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in forms.items()} if isinstance(forms, dict) else {}
-
-
-def _stored_generic(store: Store) -> frozenset[str] | None:
-    """The corpus's generic words as of the last regrouping, or None if not recorded."""
-    try:
         words = json.loads(store.get_meta(_GENERIC) or "null")
+        centres = json.loads(store.get_meta(_CENTRES) or "{}")
     except ValueError:
-        return None
-    return frozenset(str(w) for w in words) if isinstance(words, list) else None
+        forms, words, centres = {}, None, {}
+    space_data = store.get_blob(_SPACE)
+    space = None
+    if space_data:
+        from digest.vectors import Space
+
+        try:
+            space = Space.from_bytes(space_data)
+        except ValueError:
+            space = None
+    generic = frozenset(str(w) for w in words) if isinstance(words, list) else None
+    if not isinstance(centres, dict) or space is None or generic is None:
+        space, centres = None, {}
+    dims = space.components.shape[1] if space is not None else 0
+    return Published(
+        themes=tuple(store.themes()),
+        forms={str(k): str(v) for k, v in forms.items()} if isinstance(forms, dict) else {},
+        generic=generic,
+        entries=store.entries() if space is not None else {},
+        space=space,
+        centres={
+            str(slug): np.array(vector, dtype=np.float64)
+            for slug, vector in centres.items()
+            if isinstance(vector, list) and len(vector) == dims
+        },
+    )
+
+
+def _keep(store: Store, published: Published, gathered: Gathered) -> None:
+    """Record what the next build keeps of this one (see :class:`Published`)."""
+    digest = gathered.digest
+    forms = {k.key: k.text for k in digest.keyword_index}
+    if forms != published.forms:
+        store.set_meta(_FORMS, json.dumps(forms, sort_keys=True))
+    store.set_meta(_GENERIC, json.dumps(sorted(gathered.generic)))
+    if gathered.space is not None and gathered.space is not published.space:
+        store.set_blob(_SPACE, gathered.space.to_bytes())
+        centres = {slug: [round(float(x), 7) for x in v] for slug, v in gathered.centres.items()}
+        store.set_meta(_CENTRES, json.dumps(centres, sort_keys=True))
+    elif gathered.space is None:
+        store.set_meta(_CENTRES, "{}")
+    store.save_entries((e.paper.key, (e.keywords, e.themes)) for e in digest.entries)
 
 
 def _grouping_settings(config: Config) -> str:
@@ -483,21 +605,19 @@ def current_digest(config: Config) -> Digest:
         stored = store.papers()
         if not stored:
             raise BuildError(f"The store '{store_path}' holds no papers: build the digest first")
-        # The published themes hold every stored paper: keeping them gives the published digest.
-        previous = store.themes()
-        digest, _ = gather(
+        # The published themes and entries hold every stored paper: keeping them gives the
+        # published digest.
+        gathered = gather(
             config,
             settings.site_url,
             stored,
             build_date(config),
             pool,
             store,
-            previous,
+            _published(store),
             False,
-            _stored_forms(store),
-            _stored_generic(store),
         )
-        return digest
+        return gathered.digest
 
 
 @contextmanager

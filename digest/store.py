@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from digest.errors import DigestError
-from digest.model import Author, Paper, Theme
+from digest.model import Author, Keyword, Paper, Placement, Theme
 from digest.sources.merge import merge_two
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x44474553  # "DGES": marks the file as a digest store, not any SQLite file.
 
 
@@ -53,9 +53,21 @@ CREATE TABLE themes (
     members TEXT NOT NULL,
     is_other INTEGER NOT NULL
 );
+CREATE TABLE entries (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 # Migrations from version N to N+1, applied in order inside the run's transaction.
-_MIGRATIONS: dict[int, str] = {}
+_MIGRATIONS: dict[int, str] = {
+    # 2: each published paper's keywords and themes, and the grouping's vector space.
+    1: """
+CREATE TABLE entries (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+""",
+}
+
+
+#: A published paper's keywords and placements, carried to the next build.
+Carried = tuple[tuple[Keyword, ...], tuple[Placement, ...]]
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,8 @@ class Store:
         self.path = path
         self._db = connection
         self._lock = lock
+        #: The entries rows as read (JSON), so that saving writes only what changed.
+        self._entry_rows: dict[str, str] | None = None
 
     # -- papers ---------------------------------------------------------------------------
     def upsert(self, papers: Iterable[Paper], seen: datetime) -> Upsert:
@@ -159,7 +173,8 @@ class Store:
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        if self.get_meta(key) != value:  # An unchanged value is no change to commit.
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- keyword cache --------------------------------------------------------------------
     def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
@@ -205,6 +220,57 @@ class Store:
                 for t in themes
             ),
         )
+
+    # -- published entries ----------------------------------------------------------------
+    def entries(self) -> dict[str, Carried]:
+        """Return each published paper's keywords and placements, by paper key."""
+        found: dict[str, Carried] = {}
+        self._entry_rows = {}
+        for key, data in self._db.execute("SELECT key, data FROM entries"):
+            self._entry_rows[key] = data
+            try:
+                keywords, placements = json.loads(data)
+                found[key] = (
+                    tuple(Keyword(str(k), str(t), float(s)) for k, t, s in keywords),
+                    tuple(Placement(str(slug), tuple(map(str, why))) for slug, why in placements),
+                )
+            except (ValueError, TypeError):
+                continue  # Not carried: the paper is placed again.
+        return found
+
+    def save_entries(self, entries: Iterable[tuple[str, Carried]]) -> None:
+        """Record the published entries, writing only the rows that changed."""
+        if self._entry_rows is None:
+            self.entries()
+        assert self._entry_rows is not None
+        rows = []
+        seen = set()
+        for key, (keywords, placements) in entries:
+            data = json.dumps(
+                [
+                    [[k.key, k.text, k.score] for k in keywords],
+                    [[p.theme_slug, list(p.because)] for p in placements],
+                ],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            seen.add(key)
+            if self._entry_rows.get(key) != data:
+                rows.append((key, data))
+                self._entry_rows[key] = data
+        self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+        gone = [(k,) for k in self._entry_rows if k not in seen]
+        self._db.executemany("DELETE FROM entries WHERE key = ?", gone)
+        for (key,) in gone:
+            del self._entry_rows[key]
+
+    def get_blob(self, key: str) -> bytes | None:
+        row = self._db.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def set_blob(self, key: str, value: bytes) -> None:
+        if self.get_blob(key) != value:
+            self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (key, value))
 
     # -- transaction ----------------------------------------------------------------------
     def commit(self) -> None:

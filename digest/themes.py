@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,7 @@ from digest.keywords import GENERIC_WORDS
 from digest.model import Keyword, Paper, Placement, Theme
 from digest.pinned import pin
 from digest.slugs import RESERVED, SlugRegistry
-from digest.vectors import keyword_phrases, smooth, terms, tfidf_lsa
+from digest.vectors import Space, fit_lsa, keyword_phrases, smooth, terms
 
 OTHER_SLUG = "other"
 OTHER_NAME = "Other papers"
@@ -51,10 +51,17 @@ _MODIFIER_ENDINGS = (
 
 @dataclass(frozen=True)
 class Grouping:
-    """Themes, and each paper's placements (primary first) by paper key."""
+    """Themes, and each paper's placements (primary first) by paper key.
+
+    ``space`` and ``centres`` (each clustered theme's centre in it, by slug) let a later build
+    place new papers without fitting the space again (:func:`join`); None and empty when the
+    papers were too few to cluster, or the grouping did not fit a space.
+    """
 
     themes: tuple[Theme, ...]
     placements: dict[str, tuple[Placement, ...]]
+    space: Space | None = None
+    centres: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
 
 def group(
@@ -88,8 +95,10 @@ def group(
     #: Sticky grouping: how many leading members of each cluster keep their previous order.
     kept_order: list[int] = []
     vectors = np.zeros((0, 1))
+    space = None
     if len(usable) >= 2 * settings.min_size:
-        vectors = smooth(tfidf_lsa([terms(p, k, language) for p, k in usable]))
+        raw, space = fit_lsa([terms(p, k, language) for p, k in usable])
+        vectors = smooth(raw)
         sticky = None if regroup else _join_previous(usable, vectors, previous, pinned.themes)
         if sticky is None:
             warm = _previous_centres(usable, vectors, previous, settings.min_size)
@@ -107,6 +116,7 @@ def group(
     kept = _match_previous(member_keys, candidates)
     centroids = [centroid(vectors, c) for c in clusters] if len(vectors) else []
     clustered: list[Theme] = []
+    centres: dict[str, NDArray[np.float64]] = {}
     for index, members in enumerate(clusters):
         name_phrases = names[index]
         if index in kept:
@@ -125,6 +135,8 @@ def group(
             ranked = fixed + [i for i in ranked if i not in old]
         keys = tuple(usable[i][0].key for i in ranked)
         clustered.append(Theme(slug, name, name_phrases, keys))
+        if centroids:
+            centres[slug] = centroids[index]
         for i in ranked:
             because = _because(usable[i][1], name_phrases)
             placements.setdefault(usable[i][0].key, []).append(Placement(slug, because))
@@ -137,7 +149,68 @@ def group(
         themes.append(Theme(other, OTHER_NAME, (), keys, is_other=True))
         for key in keys:
             placements[key] = [Placement(other, ())]
-    return Grouping(tuple(themes), {k: tuple(v) for k, v in sorted(placements.items())})
+    placed = {k: tuple(v) for k, v in sorted(placements.items())}
+    return Grouping(tuple(themes), placed, space if centres else None, centres)
+
+
+def join(
+    new: Sequence[tuple[Paper, Sequence[Keyword]]],
+    changed: Sequence[tuple[Paper, Sequence[Keyword]]],
+    previous: Sequence[Theme],
+    carried: Mapping[str, tuple[Placement, ...]],
+    space: Space,
+    centres: Mapping[str, NDArray[np.float64]],
+    language: str = "en",
+) -> Grouping | None:
+    """Add ``new`` papers to the published themes without grouping the published ones again.
+
+    The daily build's grouping between regroupings, in time proportional to the new papers:
+    published papers keep their ``carried`` placements (a ``changed`` paper, one with new
+    text, keeps its themes and has its reasons read from its new keywords); each new paper is
+    projected into the ``space`` fitted at the last full grouping and joins the theme whose
+    centre is nearest, after the theme's published papers, most relevant first; a second
+    theme nearly as near is listed as its secondary. Returns None when the published themes
+    cannot take papers this way (a theme without a centre), so the caller groups in full.
+    """
+    clustered = [t for t in previous if not t.is_other]
+    if not clustered or any(t.slug not in centres for t in clustered):
+        return None
+    by_slug = {t.slug: t for t in previous}
+    placements: dict[str, tuple[Placement, ...]] = dict(carried)
+    for paper, keywords in changed:
+        kept = carried.get(paper.key)
+        if kept and kept[0].theme_slug in by_slug:
+            primary = by_slug[kept[0].theme_slug]
+            because = _because(keywords, primary.keywords) if primary.keywords else ()
+            placements[paper.key] = (Placement(primary.slug, because), *kept[1:])
+    pairs = sorted(new, key=lambda pk: pk[0].key)
+    usable = [(p, k) for p, k in pairs if k]
+    leftover = [p for p, k in pairs if not k]
+    added: dict[str, list[tuple[float, str]]] = {t.slug: [] for t in clustered}
+    if usable:
+        matrix = np.array([centres[t.slug] for t in clustered])
+        sims = space.project([terms(p, k, language) for p, k in usable]) @ matrix.T
+        for row, (paper, keywords) in enumerate(usable):
+            ranked = sorted(range(len(clustered)), key=lambda j: (-float(sims[row, j]), j))
+            own, theme = float(sims[row, ranked[0]]), clustered[ranked[0]]
+            added[theme.slug].append((-round(own, 9), paper.key))
+            found = [Placement(theme.slug, _because(keywords, theme.keywords))]
+            if len(ranked) > 1 and own > 0 and float(sims[row, ranked[1]]) >= 0.85 * own:
+                found.append(Placement(clustered[ranked[1]].slug, ()))
+            placements[paper.key] = tuple(found)
+    themes = [
+        replace(t, paper_keys=t.paper_keys + tuple(k for _, k in sorted(added[t.slug])))
+        for t in clustered
+    ]
+    themes.sort(key=lambda t: (-len(t.paper_keys), t.slug))
+    other = [t for t in previous if t.is_other]
+    if leftover or other:
+        slug = other[0].slug if other else SlugRegistry(RESERVED | set(by_slug)).claim(OTHER_SLUG)
+        keys = tuple(sorted({*(other[0].paper_keys if other else ()), *(p.key for p in leftover)}))
+        themes.append(Theme(slug, OTHER_NAME, (), keys, is_other=True))
+        for paper in leftover:
+            placements[paper.key] = (Placement(slug, ()),)
+    return Grouping(tuple(themes), dict(sorted(placements.items())), space, dict(centres))
 
 
 def _join_previous(

@@ -7,10 +7,13 @@ so the text carries the grouping and keywords add weight to the phrases YAKE fou
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
+import struct
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,8 +64,55 @@ def terms(paper: Paper, keywords: Sequence[Keyword], language: str) -> dict[str,
     return dict(counts)
 
 
+@dataclass(frozen=True)
+class Space:
+    """A fitted LSA space: what places a new paper's terms where the corpus's papers are.
+
+    ``components`` maps a normalised TF-IDF row (``vocabulary`` order, ``idf`` weights) to
+    the coordinates :func:`tfidf_lsa` gave the corpus's papers. Between regroupings a daily
+    build projects only its new papers into the space fitted at the last full grouping.
+    """
+
+    vocabulary: tuple[str, ...]
+    idf: NDArray[np.float64]
+    components: NDArray[np.float64]
+
+    def project(self, docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
+        """Return L2-normalised coordinates of ``docs`` (term counts, see :func:`terms`)."""
+        index = {t: i for i, t in enumerate(self.vocabulary)}
+        matrix = _tfidf(docs, index, self.idf)
+        return _normalise(np.asarray(matrix @ self.components))
+
+    def to_bytes(self) -> bytes:
+        """Serialise the space (float32: the coordinates are only compared, never summed up)."""
+        head = json.dumps(list(self.vocabulary), ensure_ascii=False).encode("utf-8")
+        arrays = [self.idf.astype("<f4"), self.components.astype("<f4")]
+        dims = self.components.shape[1]
+        return b"".join([struct.pack("<II", len(head), dims), head, *(a.tobytes() for a in arrays)])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Space:
+        """Read :meth:`to_bytes`; raise ValueError when ``data`` is not such a space."""
+        try:
+            size, dims = struct.unpack_from("<II", data)
+            vocabulary = tuple(str(t) for t in json.loads(data[8 : 8 + size].decode("utf-8")))
+            values = np.frombuffer(data, dtype="<f4", offset=8 + size).astype(np.float64)
+        except (struct.error, UnicodeDecodeError, TypeError) as exc:
+            raise ValueError(f"not a stored LSA space: {exc}") from exc
+        n = len(vocabulary)
+        if values.size != n + n * dims:
+            raise ValueError("not a stored LSA space: wrong size")
+        return cls(vocabulary, values[:n], values[n:].reshape(n, dims))
+
+
 def tfidf_lsa(docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
-    """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors.
+    """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors."""
+    return fit_lsa(docs)[0]
+
+
+def fit_lsa(docs: Sequence[Mapping[str, float]]) -> tuple[NDArray[np.float64], Space | None]:
+    """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors, and the
+    space that projects other documents among them (None when too few to reduce).
 
     Terms in one document only carry no grouping signal and are dropped, as are terms in more
     than half of all documents; the vocabulary is capped and sorted so the result never depends
@@ -76,6 +126,19 @@ def tfidf_lsa(docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
     eligible.sort(key=lambda t: (-df[t], t))
     vocab = sorted(eligible[:MAX_VOCABULARY])
     index = {t: i for i, t in enumerate(vocab)}
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocab], dtype=np.float64)
+    matrix = _tfidf(docs, index, idf)
+    dims = min(LSA_DIMENSIONS, n - 1, matrix.shape[1] - 1)
+    if dims < 2:
+        return _normalise(matrix.toarray()), None
+    coords, components = _randomized_lsa(matrix, dims)
+    return _normalise(coords), Space(tuple(vocab), idf, components)
+
+
+def _tfidf(
+    docs: Sequence[Mapping[str, float]], index: Mapping[str, int], idf: NDArray[np.float64]
+) -> sparse.csr_matrix:
+    """Return the rows of sublinear TF-IDF weights of ``docs``, each of unit length."""
     rows: list[int] = []
     cols: list[int] = []
     values: list[float] = []
@@ -85,21 +148,19 @@ def tfidf_lsa(docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
             if col is not None:
                 rows.append(row)
                 cols.append(col)
-                idf = math.log((1 + n) / (1 + df[term])) + 1
-                values.append((1 + math.log(max(doc[term], 1.0))) * idf)
-    shape = (n, max(1, len(vocab)))
+                values.append((1 + math.log(max(doc[term], 1.0))) * float(idf[col]))
+    shape = (len(docs), max(1, len(index)))
     matrix = sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    matrix = sparse.diags(1.0 / norms) @ matrix
-    dims = min(LSA_DIMENSIONS, n - 1, shape[1] - 1)
-    if dims < 2:
-        return _normalise(matrix.toarray())
-    return _normalise(_randomized_lsa(matrix, dims))
+    return sparse.diags(1.0 / norms) @ matrix
 
 
-def _randomized_lsa(matrix: sparse.csr_matrix, dims: int) -> NDArray[np.float64]:
-    """Return the document coordinates of a rank-``dims`` truncated SVD (U times S).
+def _randomized_lsa(
+    matrix: sparse.csr_matrix, dims: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the document coordinates of a rank-``dims`` truncated SVD (U times S), and the
+    components (V) that give them from the rows (``matrix @ V``).
 
     Halko et al.'s randomized range finder with a fixed seed and power iterations: close to
     the exact decomposition and linear in the number of documents. Component signs are fixed
@@ -112,12 +173,13 @@ def _randomized_lsa(matrix: sparse.csr_matrix, dims: int) -> NDArray[np.float64]
         basis, _ = np.linalg.qr(matrix.T @ basis)
         basis, _ = np.linalg.qr(matrix @ basis)
     small = np.asarray((matrix.T @ basis).T)
-    u_small, singular, _ = np.linalg.svd(small, full_matrices=False)
+    u_small, singular, vt = np.linalg.svd(small, full_matrices=False)
     u = basis @ u_small[:, :dims]
     signs = np.sign(u[np.abs(u).argmax(axis=0), range(dims)])
     signs[signs == 0] = 1
     coords: NDArray[np.float64] = (u * signs) * singular[:dims]
-    return coords
+    components: NDArray[np.float64] = vt[:dims].T * signs
+    return coords, components
 
 
 def smooth(vectors: NDArray[np.float64]) -> NDArray[np.float64]:

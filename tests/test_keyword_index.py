@@ -1,0 +1,113 @@
+"""The keyword index: one raw HTML block per initial, read back from the built site.
+
+Each initial's keywords are one raw HTML block, which Python-Markdown passes through instead of
+parsing tens of thousands of inline links. MkDocs neither rewrites nor checks links in raw
+HTML, so these tests are the only oracle for them: every link must reach its paper's card on
+the built site, every keyword keep its ``kw-...`` id (cards link to it), and hostile titles
+and keywords stay text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pytest
+
+from digest.writers import pages, paging
+from digest.writers.paging import paper_anchor
+from tests.conftest import DATA, Site, build_site
+from tests.test_links import SiteLinks
+
+PAGE = "keywords/index.html"
+HOSTILE = (DATA / "hostile" / "daily_papers.json", DATA / "hostile" / "papers.jsonl")
+_SPACES = re.compile(r"\s+")
+
+
+def shown(text: str) -> str:
+    """Return text as a page shows it: the writer puts every run of whitespace on one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def keyword_rows(site: Site) -> dict[str, lxml.html.HtmlElement]:
+    """Return the keyword paragraphs of the built index by id, each checked to be unique."""
+    tree = lxml.html.document_fromstring((site.site / PAGE).read_bytes())
+    rows = tree.xpath('//div[@class="dg-keywords"]/p')
+    by_id = {p.get("id"): p for p in rows}
+    assert len(by_id) == len(rows)
+    return by_id
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The hostile corpus (``tests/data/hostile/``) built once, through MkDocs, with theme
+    pages of 4 cards: links must reach ``themes/<slug>.part<n>/`` too, which the seed's
+    themes (none over 50 cards) never need."""
+    with pytest.MonkeyPatch.context() as mp:
+        for module in (paging, pages):
+            mp.setattr(module, "THEME_PART", 4)
+        return build_site(tmp_path_factory.mktemp("hostile-keywords"), list(HOSTILE))
+
+
+@pytest.mark.parametrize("name", ["seed_site", "hostile_site"])
+def test_every_keyword_link_lands_on_its_papers_card(name, request):
+    """Links are built URLs seen from ``keywords/``: each names a page that exists, and on it
+    the card of the very paper the keyword was found in, in the order of the digest."""
+    site: Site = request.getfixturevalue(name)
+    digest = site.result.digest
+    assert digest is not None
+    links = SiteLinks(site.site)
+    rows = keyword_rows(site)
+    assert list(rows) == [kw.slug for kw in digest.keyword_index]
+    targets = set()
+    for kw in digest.keyword_index:
+        hrefs = [a.get("href") for a in rows[kw.slug].iter("a")]
+        assert len(hrefs) == len(kw.paper_keys), kw.text
+        for href, key in zip(hrefs, kw.paper_keys, strict=True):
+            target, fragment = links.resolve(PAGE, href)
+            assert target is not None and (site.site / target).is_file(), href
+            assert fragment == paper_anchor(key), href
+            assert fragment in links.ids(target), href
+            targets.add(target)
+    assert len(targets) >= 3
+    if name == "hostile_site":
+        assert any(".part" in target for target in targets)
+
+
+def test_links_to_keywords_find_their_ids(seed_site):
+    """Cards and the rising page link to ``keywords.md#kw-...``: each id is on the page."""
+    digest = seed_site.result.digest
+    assert digest is not None
+    links = SiteLinks(seed_site.site)
+    ids = links.ids(PAGE)
+    assert {kw.slug for kw in digest.keyword_index} <= ids
+    found = 0
+    for page in links.pages:
+        for link in links.links(page):
+            target, fragment = links.resolve(page, link)
+            if target == PAGE and fragment.startswith("kw-"):
+                assert fragment in ids, f"{page}: {link}"
+                found += 1
+    assert found >= len(digest.entries)
+
+
+def test_hostile_keywords_and_titles_stay_text(hostile_site):
+    """Script tags, attr_list braces and entities in titles and keywords are shown as text:
+    each block holds only the template's elements and attributes."""
+    digest = hostile_site.result.digest
+    assert digest is not None
+    rows = keyword_rows(hostile_site)
+    assert list(rows) == [kw.slug for kw in digest.keyword_index]
+    tree = lxml.html.document_fromstring((hostile_site.site / PAGE).read_bytes())
+    blocks = tree.xpath('//div[@class="dg-keywords"]')
+    allowed = {"div": {"class"}, "p": {"id"}, "strong": set(), "a": {"href"}}
+    for el in (el for block in blocks for el in block.iter()):
+        assert el.tag in allowed and set(el.attrib) <= allowed[el.tag], lxml.html.tostring(el)
+    for kw in digest.keyword_index:
+        row = rows[kw.slug]
+        assert [s.text_content() for s in row.iter("strong")] == [shown(kw.text)]
+        titles = [a.text_content() for a in row.iter("a")]
+        assert titles == [shown(digest.by_key[k].paper.title) for k in kw.paper_keys]
+    texts = " ".join(row.text_content() for row in rows.values())
+    # The corpus's attacks reach the index as text (so the checks above checked something).
+    assert "<script>" in texts and "alert" in texts
