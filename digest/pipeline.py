@@ -317,22 +317,43 @@ def keyword_index(
     return tuple(index)
 
 
-def write_docs(digest: Digest, config: Config, docs: Path) -> None:
-    """Write every generated file of the docs folder."""
+#: In the docs folder (MkDocs skips dot files): what each theme and issue page came from.
+PAGE_INPUTS = ".digest-inputs.json"
+
+
+def write_docs(digest: Digest, config: Config, docs: Path, published: Path | None = None) -> int:
+    """Write every generated file of the docs folder; return how many pages were reused.
+
+    With ``published`` (the live docs folder), a theme or issue page written from the same
+    inputs as its published copy is copied rather than rendered again.
+    """
     from digest.writers.export import export_json
     from digest.writers.feeds import feed_specs, render_feeds
-    from digest.writers.pages import PageWriter
+    from digest.writers.pages import PageWriter, PreviousDocs
 
     feeds = feed_specs(digest, config.feed.items)
-    for relative, text in PageWriter(templates_dir(config), digest, feeds).iter_pages():
+    previous = None
+    if published is not None:
+        try:
+            inputs = json.loads((published / PAGE_INPUTS).read_bytes())
+            if isinstance(inputs, dict):
+                previous = PreviousDocs(published, {str(k): str(v) for k, v in inputs.items()})
+        except (OSError, ValueError):
+            previous = None
+    writer = PageWriter(templates_dir(config), digest, feeds, previous)
+    for relative, text in writer.iter_pages():
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    (docs / PAGE_INPUTS).write_text(
+        json.dumps(writer.inputs, sort_keys=True, separators=(",", ":")), encoding="utf-8"
+    )
     for relative, data in sorted(render_feeds(digest, config.feed.items).items()):
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     (docs / EXPORT_PATH).write_bytes(export_json(digest))
+    return writer.reused
 
 
 def build(
@@ -429,7 +450,8 @@ def _publish(
         stages.append(atomic.staging_dir(settings.docs_dir))
         stages.append(atomic.staging_dir(settings.site_dir))
         docs, site = stages[0] / "docs", stages[1] / "site"
-        write_docs(digest, config, docs)
+        reused = write_docs(digest, config, docs, None if config.new_store else settings.docs_dir)
+        log.debug("Reused %d theme and issue pages written from the same inputs", reused)
         published = None if config.new_store else settings.site_dir
         report = render(settings, docs, site, int(digest.built.timestamp()), published)
         log.info("Rendered %d pages, kept %d unchanged", report.rendered, report.kept)

@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import DATA, EPOCH, SEED, build_site, project_config, write_listing
+from conftest import DATA, EPOCH, SEED, build_site, project_config, tree_bytes, write_listing
 
 from digest import pipeline, themes
 from digest.config import PinnedTheme
@@ -150,3 +150,50 @@ def test_carried_entries_round_trip(tmp_path: Path) -> None:
         db.execute("UPDATE entries SET data = '{broken' WHERE key = ?", (key,))
     with open_store(tmp_path / "digest.sqlite", create=False) as store:
         assert key not in store.entries()
+
+
+def test_pages_written_from_the_same_inputs_are_reused_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oracle is the build that renders every page: reusing must write the same docs."""
+    reused_root, full_root = tmp_path / "reused", tmp_path / "full"
+    for root in (reused_root, full_root):
+        build_site(root, [SEED], epoch=EPOCH)
+    (full_root / "build" / "docs" / pipeline.PAGE_INPUTS).unlink()
+    counted: list[int] = []
+    real = pipeline.write_docs
+
+    def spy(*args: object, **kwargs: object) -> int:
+        counted.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return counted[-1]
+
+    monkeypatch.setattr(pipeline, "write_docs", spy)
+    reused = build_site(reused_root, [GOLDEN], epoch=EPOCH + DAY)
+    full = build_site(full_root, [GOLDEN], epoch=EPOCH + DAY)
+    assert reused.result.new == full.result.new > 0
+    assert counted[0] > 0 and counted[1] == 0, counted
+    reused_docs, full_docs = tree_bytes(reused.docs), tree_bytes(full.docs)
+    assert reused_docs == full_docs
+    # Some pages were indeed copied: the first day's issue and the quiet themes.
+    inputs = json.loads(reused_docs[pipeline.PAGE_INPUTS])
+    assert any(k.startswith("issues/") for k in inputs)
+
+
+def test_a_changed_card_template_renders_every_page_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(tmp_path, [SEED], epoch=EPOCH)
+    card = tmp_path / "site_templates" / "_card.md.j2"
+    card.write_text(card.read_text(encoding="utf-8") + "\n<!-- card v2 -->\n", encoding="utf-8")
+    counted: list[int] = []
+    real = pipeline.write_docs
+
+    def spy(*args: object, **kwargs: object) -> int:
+        counted.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return counted[-1]
+
+    monkeypatch.setattr(pipeline, "write_docs", spy)
+    second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
+    assert counted == [0]
+    issue = (second.docs / "issues" / "2023-11-14.md").read_text(encoding="utf-8")
+    assert "card v2" in issue

@@ -8,9 +8,10 @@ passed as ``Markup`` and printed as they are.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
+from digest import __version__
 from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
 from digest.model import Digest, Entry, Issue, Theme
 from digest.sources.hf_daily import SOURCE as HF_SOURCE
@@ -71,6 +73,26 @@ def environment(templates: Path) -> Environment:
     )
     env.globals["indexed_keywords"] = INDEXED_KEYWORDS
     return env
+
+
+@dataclass(frozen=True)
+class PreviousDocs:
+    """The published docs folder and what each of its theme and issue pages was written from
+    (:attr:`PageWriter.inputs` of the build that wrote it)."""
+
+    docs: Path
+    inputs: Mapping[str, str]
+
+
+def _writer_stamp(templates: Path) -> str:
+    """Hash what every page depends on besides its data: the templates and this code."""
+    h = hashlib.sha256(f"digest {__version__}\n".encode())
+    code = Path(__file__).parent
+    roots = ((templates, "*"), (code, "*.py"))
+    for root, pattern in roots:
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -187,7 +209,13 @@ class PageWriter:
     page; without them it lists none.
     """
 
-    def __init__(self, templates: Path, digest: Digest, feeds: Sequence[FeedSpec] = ()) -> None:
+    def __init__(
+        self,
+        templates: Path,
+        digest: Digest,
+        feeds: Sequence[FeedSpec] = (),
+        previous: PreviousDocs | None = None,
+    ) -> None:
         self.env = environment(templates)
         self.templates = templates
         self.digest = digest
@@ -196,6 +224,12 @@ class PageWriter:
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
+        self.previous = previous
+        #: What each theme and issue page was written from (see :meth:`_reused`), by path.
+        self.inputs: dict[str, str] = {}
+        self.reused = 0
+        self._stamp = _writer_stamp(templates)
+        self._printed: dict[str, str] = {}
 
     def card(self, entry: Entry, depth: int) -> Card:
         up = "../" * depth
@@ -279,27 +313,35 @@ class PageWriter:
 
     def _issue_pages(self, issue: Issue) -> dict[str, str]:
         """An issue's pages: its cards by theme, cut into parts of ISSUE_PART cards."""
-        cards = [
-            (group, card)
-            for group in self._issue_groups(issue, 1, cards=True)
-            for card in group.cards
-        ]
-        parts = chunks(cards, ISSUE_PART)
+        found = [(t, e) for t, entries in self.digest.issue_themes(issue) for e in entries]
+        parts = chunks(found, ISSUE_PART)
         first = f"issues/{issue.slug}.md"
         pages = {}
         for index, run in enumerate(parts, start=1):
-            # A group cut by a part's end is headed on both parts, each with its own cards.
-            groups = [
-                replace(group, cards=tuple(card for _, card in pairs))
-                for group, pairs in itertools.groupby(run, key=lambda gc: gc[0])
-            ]
-            pages[part_path(first, index)] = self.render(
-                "issue.md.j2",
-                front=NOT_SEARCHED,
-                issue=issue,
-                groups=groups,
-                parts=self._part_links(first, len(parts), index),
-            )
+            path = part_path(first, index)
+            themes = tuple((t.slug, t.name) for t, _ in run)
+            head = (issue.date, len(issue.paper_keys), index, len(parts), themes)
+            text = self._reused(path, head, [e for _, e in run])
+            if text is None:
+                # A group cut by a part's end is headed on both parts, each with its own cards.
+                groups = [
+                    IssueGroup(
+                        Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
+                        (),
+                        tuple(self.card(e, 1) for _, e in pairs),
+                        Markup(f"t-{theme.slug}"),
+                        Markup(""),
+                    )
+                    for theme, pairs in itertools.groupby(run, key=lambda te: te[0])
+                ]
+                text = self.render(
+                    "issue.md.j2",
+                    front=NOT_SEARCHED,
+                    issue=issue,
+                    groups=groups,
+                    parts=self._part_links(first, len(parts), index),
+                )
+            pages[path] = text
         return pages
 
     def _part_links(self, first: str, count: int, current: int) -> list[Link]:
@@ -403,15 +445,52 @@ class PageWriter:
         parts = chunks(theme.paper_keys, THEME_PART)
         pages = {}
         for index, keys in enumerate(parts, start=1):
-            pages[part_path(first, index)] = self.render(
-                "theme.md.j2",
-                front={"feed": feed},
-                theme=theme,
-                cards=[self.card(self.digest.by_key[k], 1) for k in keys],
-                feed=Markup(f"../{feed}"),
-                parts=self._part_links(first, len(parts), index),
-            )
+            path = part_path(first, index)
+            entries = [self.digest.by_key[k] for k in keys]
+            head = (theme.slug, theme.name, theme.keywords, theme.is_other, index, len(parts))
+            text = self._reused(path, head, entries)
+            if text is None:
+                text = self.render(
+                    "theme.md.j2",
+                    front={"feed": feed},
+                    theme=theme,
+                    cards=[self.card(e, 1) for e in entries],
+                    feed=Markup(f"../{feed}"),
+                    parts=self._part_links(first, len(parts), index),
+                )
+            pages[path] = text
         return pages
+
+    def _reused(self, path: str, head: object, entries: Sequence[Entry]) -> str | None:
+        """Return the published Markdown of page ``path`` if it was written from the same
+        inputs (``head``, the page's own values, and its cards' entries), else None.
+
+        A daily build changes few theme and issue pages; building the cards of the others
+        (abstracts folded, math split, links checked) and rendering them was most of a
+        10,000-paper build's Jinja time. Every value a card shows comes from its entry, its
+        theme's name, its keywords' anchors and the part holding it: all go into the print.
+        """
+        prints = [self._entry_print(e) for e in entries]
+        digest = hashlib.sha256(repr((self._stamp, path, head, prints)).encode("utf-8"))
+        inputs = self.inputs[path] = digest.hexdigest()
+        if self.previous is None or self.previous.inputs.get(path) != inputs:
+            return None
+        try:
+            text = (self.previous.docs / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self.reused += 1
+        return text
+
+    def _entry_print(self, entry: Entry) -> str:
+        key = entry.paper.key
+        found = self._printed.get(key)
+        if found is None:
+            primary = self.theme_of[entry.themes[0].theme_slug]
+            anchors = tuple(self.keyword_slug[k.key] for k in entry.keywords)
+            found = repr((entry, primary.name, self.page_of[key], anchors))
+            self._printed[key] = found
+        return found
 
     def _issue_groups(
         self, issue: Issue, depth: int, cards: bool = False, limit: int | None = None
