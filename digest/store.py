@@ -225,11 +225,16 @@ class Store:
     def entries(self) -> dict[str, Carried]:
         """Return each published paper's keywords and placements, by paper key."""
         found: dict[str, Carried] = {}
-        self._entry_rows = {}
-        for key, data in self._db.execute("SELECT key, data FROM entries"):
-            self._entry_rows[key] = data
+        self._entry_rows = dict(self._db.execute("SELECT key, data FROM entries").fetchall())
+        try:
+            # One parse of every row (in C) rather than one call per row: 10,000 rows a build.
+            parsed = json.loads("[" + ",".join(self._entry_rows.values()) + "]")
+            rows: list[tuple[str, Any]] = list(zip(self._entry_rows, parsed, strict=True))
+        except ValueError:
+            rows = [(key, _parsed(data)) for key, data in self._entry_rows.items()]
+        for key, value in rows:
             try:
-                keywords, placements = json.loads(data)
+                keywords, placements = value
                 found[key] = (
                     tuple(Keyword(str(k), str(t), float(s)) for k, t, s in keywords),
                     tuple(Placement(str(slug), tuple(map(str, why))) for slug, why in placements),
@@ -395,6 +400,14 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
                 db.execute(statement)
         version += 1
         db.execute(f"PRAGMA user_version = {version}")
+
+
+def _parsed(data: str) -> object:
+    """Parse one stored JSON value; a damaged one reads as None."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
 
 
 def _newer(stored: Paper, incoming: Paper) -> Paper:

@@ -60,8 +60,9 @@ class Grouping:
 
     themes: tuple[Theme, ...]
     placements: dict[str, tuple[Placement, ...]]
-    space: Space | None = None
-    centres: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    # Not compared: two groupings are equal when they place papers alike.
+    space: Space | None = field(default=None, compare=False)
+    centres: dict[str, NDArray[np.float64]] = field(default_factory=dict, compare=False)
 
 
 def group(

@@ -64,7 +64,7 @@ def terms(paper: Paper, keywords: Sequence[Keyword], language: str) -> dict[str,
     return dict(counts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Space:
     """A fitted LSA space: what places a new paper's terms where the corpus's papers are.
 

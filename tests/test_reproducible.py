@@ -28,7 +28,16 @@ from tests.conftest import DATA, EPOCH, SEED, make_project, tree_bytes
 
 GOLDEN_INPUT = DATA / "golden-input.txt"
 #: Files that list papers in rank order (and the feeds, which keep the top ``feed.items``).
-RANKED_DOCS = ("index.md", "issues/", "keywords.md", "feed.xml", "feeds/", "digest.json")
+RANKED_DOCS = (
+    "index.md",
+    "issues/",
+    "keywords.md",
+    "feed.xml",
+    "feeds/",
+    "digest.json",
+    # What each page came from, ranks included (pipeline.PAGE_INPUTS): a cache, not content.
+    ".digest-inputs.json",
+)
 RANKED_SITE = (
     "index.html",
     "issues/2023-11-14/",

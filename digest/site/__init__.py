@@ -146,8 +146,9 @@ def render(
         files = sorted(
             p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()
         )
-        pages = _page_records(docs_dir, [f for f in files if f.endswith(".md")])
         state = _published_state(published, stamp) if published else None
+        known = state[0] if state else {}
+        pages = _page_records(docs_dir, [f for f in files if f.endswith(".md")], known)
         keep = _keepable(state[0], pages, set(files)) if state else {}
         keeper = _KeepPages(published, keep, state[1]) if published and state and keep else None
         if keeper is not None:
@@ -185,17 +186,26 @@ class _PageRecord:
         return {"sha": self.sha, "links": list(self.links)}
 
 
-def _page_records(docs_dir: Path, sources: list[str]) -> dict[str, _PageRecord]:
-    """Hash each Markdown page ``sources`` of ``docs_dir`` and list the files it links to."""
+def _page_records(
+    docs_dir: Path, sources: list[str], known: Mapping[str, _PageRecord]
+) -> dict[str, _PageRecord]:
+    """Hash each Markdown page ``sources`` of ``docs_dir`` and list the files it links to.
+
+    A page with the hash of its ``known`` record (the published one) has its links.
+    """
     records = {}
     for src in sources:
         data = (docs_dir / src).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        if src in known and known[src].sha == sha:
+            records[src] = known[src]
+            continue
         here = posixpath.dirname(src)
         links = set()
         for target in _LINK.findall(data.decode("utf-8", "replace")):
             if ":" not in target and not target.startswith("/"):
                 links.add(posixpath.normpath(posixpath.join(here, target)))
-        records[src] = _PageRecord(hashlib.sha256(data).hexdigest(), tuple(sorted(links)))
+        records[src] = _PageRecord(sha, tuple(sorted(links)))
     return records
 
 

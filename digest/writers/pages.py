@@ -12,6 +12,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,12 @@ def theme_feed(slug: str) -> str:
 def _finalize(value: object) -> object:
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
+    return _escaped(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _escaped(value: str) -> Markup:
+    # Titles and keywords are printed many times (a title once per keyword in the index).
     return markdown_text(value)
 
 

@@ -12,6 +12,7 @@ appends new papers to a theme (see ``themes.group``), so only its last part chan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 from markupsafe import Markup
@@ -61,8 +62,10 @@ def theme_pages(digest: Digest) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1 << 16)
 def paper_anchor(key: str) -> Markup:
-    """Return the HTML id of a paper's card, stable across builds."""
+    """Return the HTML id of a paper's card, stable across builds (cached: the keyword index
+    alone asks for one per keyword of every paper)."""
     return Markup("p-" + slugify(key.replace(":", " ").replace(".", " ")))
 
 
