@@ -50,8 +50,10 @@ def rising_topics(
         baseline_start + timedelta(days=i)
         for i in range(settings.baseline_days + settings.recent_days)
     ]
+    chosen = topics[: settings.max_topics]
+    series = _series(entries, {key for _, key, _, _, _ in chosen}, days)
     result = []
-    for _, key, r, b, z in topics[: settings.max_topics]:
+    for _, key, r, b, z in chosen:
         carrying = [e for e in recent if any(k.key == key for k in e.keywords)]
         carrying.sort(key=lambda e: (-e.listed.timestamp(), e.paper.order))
         result.append(
@@ -63,7 +65,7 @@ def rising_topics(
                 recent_share=r / total_r,
                 baseline_share=b / total_b,
                 score=z,
-                series=_series(entries, key, days),
+                series=series[key],
                 paper_keys=tuple(e.paper.key for e in carrying),
             )
         )
@@ -81,6 +83,16 @@ def _z(r: int, total_r: int, b: int, total_b: int) -> float:
     return (r / total_r - b / total_b) / spread if spread else 0.0
 
 
-def _series(entries: Sequence[Entry], key: str, days: Sequence[date]) -> tuple[int, ...]:
-    per_day = Counter(e.listed.date() for e in entries if any(k.key == key for k in e.keywords))
-    return tuple(per_day.get(day, 0) for day in days)
+def _series(
+    entries: Sequence[Entry], keys: set[str], days: Sequence[date]
+) -> dict[str, tuple[int, ...]]:
+    """Return, for each of ``keys``, how many papers carried it on each of ``days`` (one pass
+    over the entries, not one per topic)."""
+    window = set(days)
+    per_day: dict[str, Counter[date]] = {key: Counter() for key in keys}
+    for entry in entries:
+        day = entry.listed.date()
+        if day in window:
+            for key in {k.key for k in entry.keywords} & keys:
+                per_day[key][day] += 1
+    return {key: tuple(per_day[key].get(day, 0) for day in days) for key in keys}

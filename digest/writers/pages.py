@@ -551,13 +551,17 @@ class PageWriter:
         """
         up = "../" * page_url("keywords.md").count("/")
         groups: dict[str, list[KeywordRow]] = {}
+        #: A paper is listed once per keyword: its link is made once.
+        links: dict[str, Link] = {}
         for kw in self.digest.keyword_index:
             initial = kw.text[:1].upper() if kw.text[:1].isalpha() else "#"
             papers = []
             for key in kw.paper_keys:
-                entry = self.digest.by_key[key]
-                href = Markup(f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}")
-                papers.append(Link(entry.paper.title, href))
+                link = links.get(key)
+                if link is None:
+                    href = Markup(f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}")
+                    link = links[key] = Link(self.digest.by_key[key].paper.title, href)
+                papers.append(link)
             row = KeywordRow(Markup(kw.slug), kw.text, tuple(papers))
             groups.setdefault(initial, []).append(row)
         return sorted(groups.items(), key=lambda g: (g[0] == "#", g[0]))
