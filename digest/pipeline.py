@@ -453,18 +453,23 @@ def _publish(
         reused = write_docs(digest, config, docs, None if config.new_store else settings.docs_dir)
         log.debug("Reused %d theme and issue pages written from the same inputs", reused)
         published = None if config.new_store else settings.site_dir
-        report = render(settings, docs, site, int(digest.built.timestamp()), published)
+
+        def check_feeds_and_counts() -> None:
+            publish.verify(
+                site,
+                digest,
+                settings.site_dir,
+                config.publish,
+                config.feed.items,
+                new_store=config.new_store,
+            )
+
+        epoch = int(digest.built.timestamp())
+        # The feeds and export are in the site before its last pages: check them meanwhile.
+        report = render(settings, docs, site, epoch, published, meanwhile=check_feeds_and_counts)
         log.info("Rendered %d pages, kept %d unchanged", report.rendered, report.kept)
         _verify(site)
         _check_strict(config, counter)
-        publish.verify(
-            site,
-            digest,
-            settings.site_dir,
-            config.publish,
-            config.feed.items,
-            new_store=config.new_store,
-        )
         store.save_themes(digest.themes)
         store.commit()
         committed = True

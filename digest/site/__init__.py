@@ -20,7 +20,7 @@ import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +129,7 @@ def render(
     epoch: int,
     published: Path | None = None,
     split_bytes: int = MIN_SPLIT_BYTES,
+    meanwhile: Callable[[], object] | None = None,
 ) -> RenderReport:
     """Build ``docs_dir`` into ``site_dir`` with ``--strict``, dated ``epoch`` (not the clock).
 
@@ -136,7 +137,9 @@ def render(
     instead of rendered again. ``site_dir`` must be a new empty folder: kept pages are hard
     links to the published files, which nothing here ever writes to. With at least
     ``split_bytes`` of Markdown to render, a second process renders about half of it
-    (:mod:`digest.site.split`).
+    (:mod:`digest.site.split`). ``meanwhile`` is called once the theme's files and the docs'
+    other files are in ``site_dir`` (pages may not all be): while the helper renders its
+    last pages, or after MkDocs when there is no helper.
     """
     with _source_date_epoch(epoch):
         config = _load(
@@ -153,7 +156,7 @@ def render(
         keeper = _KeepPages(published, keep, state[1]) if published and state and keep else None
         if keeper is not None:
             config.plugins["digest/keep-pages"] = keeper
-        splitter = SplitPages(split_bytes)
+        splitter = SplitPages(split_bytes, meanwhile)
         config.plugins["digest/split-pages"] = splitter
         config.plugins["digest/release-markdown"] = _ReleaseMarkdown()
         try:
@@ -166,6 +169,8 @@ def render(
         finally:
             splitter.leave_helper()  # In the helper process: never return to the caller.
             splitter.abandon()
+        if splitter.meanwhile is not None:
+            splitter.meanwhile()
     kept = keeper.kept if keeper else set()
     records = {src: (keep[src] if src in kept else record) for src, record in pages.items()}
     manifest = {"stamp": stamp, "pages": {k: records[k].as_json() for k in sorted(records)}}

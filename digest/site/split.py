@@ -23,7 +23,7 @@ import signal
 import tempfile
 import traceback
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import IO, Any
 
 import jinja2
@@ -94,9 +94,13 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     modified, and :func:`_skip` makes a file unmodified in the process that leaves it alone.
     """
 
-    def __init__(self, min_bytes: int = MIN_SPLIT_BYTES) -> None:
+    def __init__(
+        self, min_bytes: int = MIN_SPLIT_BYTES, meanwhile: Callable[[], object] | None = None
+    ) -> None:
         super().__init__()
         self.min_bytes = min_bytes
+        #: The build's own work to do while the helper finishes (then set to None).
+        self.meanwhile = meanwhile
         self.helper: int | None = None
         self.is_helper = False
         #: How many pages the helper rendered and handed back.
@@ -246,6 +250,9 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             os._exit(1)
 
     def _take_back(self, config: MkDocsConfig) -> None:
+        if self.meanwhile is not None:
+            work, self.meanwhile = self.meanwhile, None
+            work()
         result = self._wait()
         self.helped = len(self.theirs)
         for name, level, message in result["warnings"]:
@@ -330,6 +337,8 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             except (ProcessLookupError, ChildProcessError):
                 pass
             self.helper = None
+        if self.channel is not None and not self.is_helper:
+            self.channel.close()
 
 
 def by_page(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
