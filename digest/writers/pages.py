@@ -289,6 +289,11 @@ class PageWriter:
         A writer that saves each page as it comes never holds the whole site's Markdown
         (hundreds of MB for 20,000 papers) in memory at once.
         """
+        yield from self.site_pages()
+        yield from self.paper_pages()
+
+    def site_pages(self) -> Iterator[tuple[str, str]]:
+        """Yield the site's own pages: home, themes, keywords, issues archive, rising, feeds."""
         d = self.digest
         themes = [
             ThemeRow(t, Markup(f"themes/{t.slug}.md"), Markup(theme_feed(t.slug))) for t in d.themes
@@ -313,9 +318,12 @@ class PageWriter:
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
         yield from pages.items()
-        for theme in d.themes:
+
+    def paper_pages(self) -> Iterator[tuple[str, str]]:
+        """Yield the pages of cards: each theme's and each issue's parts."""
+        for theme in self.digest.themes:
             yield from self._theme_pages(theme).items()
-        for issue in d.issues:
+        for issue in self.digest.issues:
             yield from self._issue_pages(issue).items()
 
     def _issue_pages(self, issue: Issue) -> dict[str, str]:

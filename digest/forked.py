@@ -1,0 +1,96 @@
+"""Run one piece of a build in a forked process, on the second core, and take its result back.
+
+For work that needs the whole gathered digest (too large to send to a worker) and writes its
+own files: a fork shares the parent's memory as it is. The child never returns into the
+caller's code: it hands back its result (or the exception it raised) and leaves with
+``os._exit``, and it dies with the build (see :func:`digest.workers.die_with_parent`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tempfile
+import traceback
+import warnings
+from collections.abc import Callable
+from typing import IO, Generic, TypeVar
+
+from digest.errors import BuildError
+from digest.workers import die_with_parent
+
+T = TypeVar("T")
+
+
+class Forked(Generic[T]):
+    """``work()`` running in a child process (or run here, where forking is not possible)."""
+
+    def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
+        self._pid: int | None = None
+        self._channel: IO[bytes] | None = None
+        self._value: T | None = None
+        if not fork or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+            self._value = work()
+            return
+        self._channel = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12: fork beside threads
+            pid = os.fork()
+        if pid:
+            self._pid = pid
+            return
+        status = 1
+        try:
+            die_with_parent()
+            outcome: tuple[bool, object] = (True, work())
+            status = 0
+        except BaseException as exc:  # Handed to the parent, which raises it.
+            outcome = (False, _portable(exc))
+        try:
+            pickle.dump(outcome, self._channel)
+            self._channel.flush()
+        finally:
+            os._exit(status)
+
+    def result(self) -> T:
+        """Wait for the child and return its result; raise what it raised."""
+        if self._pid is None:
+            return self._value  # type: ignore[return-value]
+        assert self._channel is not None
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        self._channel.seek(0)
+        data = self._channel.read()
+        self._channel.close()
+        try:
+            ok, value = pickle.loads(data)
+        except Exception:  # A child killed mid-write left no whole result.
+            code = os.waitstatus_to_exitcode(status)
+            raise BuildError(f"A helper process of the build died (status {code})") from None
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (the build failed before taking its result)."""
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self._pid = None
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a BuildError saying what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        text = "".join(traceback.format_exception_only(exc)).strip()
+        return BuildError(f"A helper process of the build failed: {text}")
+    return exc
