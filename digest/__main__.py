@@ -1,5 +1,5 @@
 """``python -m digest``: the same command line as the ``digest`` script."""
 
-from digest.cli import main
+from digest.cli import run
 
-raise SystemExit(main())
+run()

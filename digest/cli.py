@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 # Before anything loads numpy: its BLAS would run each of the grouping's small matrix products
 # on a thread per core, which on two cores spin against each other and against the build's
@@ -213,3 +214,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; nothing was published.", file=sys.stderr)
         return 130
+
+
+def run() -> NoReturn:
+    """The ``digest`` script and ``python -m digest``: :func:`main`, then leave at once.
+
+    Tearing the interpreter down (freeing every object of a large digest, MkDocs' pages,
+    module state) took 0.3 s of a 3 s build of the bundled example, and grows with the site.
+    Everything is written and closed by the time :func:`main` returns, so the process ends
+    without it. (An unexpected exception still unwinds normally, with its traceback.)
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
