@@ -34,20 +34,17 @@ class Forked(Generic[T]):
             self._value = work()
             return
         self._channel = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12: fork beside threads
-            pid = os.fork()
+        pid = fork_child()
         if pid:
             self._pid = pid
             return
         status = 1
         try:
-            die_with_parent()
-            outcome: tuple[bool, object] = (True, work())
-            status = 0
-        except BaseException as exc:  # Handed to the parent, which raises it.
-            outcome = (False, _portable(exc))
-        try:
+            try:
+                outcome: tuple[bool, object] = (True, work())
+                status = 0
+            except BaseException as exc:  # Handed to the parent, which raises it.
+                outcome = (False, _portable(exc))
             pickle.dump(outcome, self._channel)
             self._channel.flush()
         finally:
@@ -84,6 +81,27 @@ class Forked(Generic[T]):
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+
+
+def fork_child() -> int:
+    """``os.fork()``, the child dying with the parent and deaf to Ctrl-C.
+
+    A Ctrl-C reaches the whole process group: a child interrupted between the fork and its
+    own ``try`` would unwind into the caller's code (and remove the build's staging folders,
+    roll back its store). The child never sees SIGINT; the parent stops it (``SIGKILL``) when
+    it is interrupted itself, and Linux kills it if the parent dies.
+    """
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    with warnings.catch_warnings():
+        # Python 3.12 warns about forking beside threads (an idle executor's): the child only
+        # does its one piece of work and leaves with os._exit.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    else:
+        die_with_parent()
+    return pid
 
 
 def _portable(exc: BaseException) -> BaseException:

@@ -603,8 +603,11 @@ def _keep(store: Store, published: Published, gathered: Gathered) -> None:
 
 
 def _grouping_settings(config: Config) -> str:
+    """Hash what published papers' keywords and themes were made with: a change regroups."""
     themes = replace(config.themes, regroup_growth=0.0)
-    relevant = (__version__, settings_hash(config.keywords), config.keywords.language, themes)
+    # Every keyword setting (tidying's ``keep`` and ``max_chars`` too), not the worker count.
+    keywords = replace(config.keywords, workers=0)
+    relevant = (__version__, settings_hash(config.keywords), keywords, themes)
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
 
@@ -644,8 +647,8 @@ def current_digest(config: Config) -> Digest:
 
     For outputs made after a build, such as the email digest: the same gather as
     :func:`build`, on the stored papers, with the stored themes as the basis of the slugs, so
-    links point at the published pages. The store is read and never committed; keywords come
-    from its cache.
+    links point at the published pages. The store is read and never committed; published
+    papers' keywords and themes are the entries the build carried forward in it.
     """
     settings = read_settings(config.mkdocs_config, config.site_dir)
     store_path = Path(config.store)

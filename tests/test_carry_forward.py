@@ -197,3 +197,13 @@ def test_a_changed_card_template_renders_every_page_again(
     assert counted == [0]
     issue = (second.docs / "issues" / "2023-11-14.md").read_text(encoding="utf-8")
     assert "card v2" in issue
+
+
+def test_a_changed_keyword_setting_tidies_every_paper_again(tmp_path: Path) -> None:
+    """Tidying's settings (``keep``, ``max_chars``) shape published papers' keywords too."""
+    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    assert first.result.digest is not None
+    assert max(len(e.keywords) for e in first.result.digest.entries) > 3
+    second = build_site(tmp_path, [SEED], epoch=EPOCH + DAY, keywords={"keep": 3})
+    assert second.result.digest is not None
+    assert max(len(e.keywords) for e in second.result.digest.entries) == 3

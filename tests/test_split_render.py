@@ -8,6 +8,7 @@ and fail cleanly, leaving no process behind, when the helper fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -101,6 +102,7 @@ def test_a_warning_in_the_helpers_pages_fails_a_strict_build(
 
 
 _FAIL_IN_HELPER = """
+import json
 import os
 
 def on_page_markdown(markdown, page, **kwargs):
@@ -129,3 +131,44 @@ def test_a_failing_helper_fails_the_build_and_leaves_no_process(
     # Rendered in one process, the same docs build.
     _, helped = _render(tmp_path, docs, "one", NEVER)
     assert helped == 0
+
+
+def test_a_helper_warning_is_printed_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.cli import _logging
+
+    docs = _docs(tmp_path, _linked_pages("[gone](nowhere.md)", "[gone too](neither.md)"))
+    with _logging(0), pytest.raises(BuildError, match="strict"):
+        _render(tmp_path, docs, "site", 0)
+    lines = capsys.readouterr().err.splitlines()
+    for target in ("nowhere.md", "neither.md"):
+        assert sum(target in line for line in lines) == 1, lines
+
+
+_PLAIN_MKDOCS = """site_name: Plain
+site_url: https://example.org/
+theme: mkdocs
+plugins:
+  - search
+nav:
+  - Home: index.md
+not_in_nav: |
+  /themes/*.md
+"""
+
+
+def test_mkdocs_own_search_index_lists_the_helpers_pages(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text(_PLAIN_MKDOCS, encoding="utf-8")
+    pages = _linked_pages("", "")
+    docs = _docs(tmp_path, {k: v for k, v in pages.items() if "/" not in k or "themes/" in k})
+    settings = read_settings(str(tmp_path / "mkdocs.yml"))
+    locations = []
+    for name, split_bytes in (("one", NEVER), ("two", 0)):
+        report = render(settings, docs, tmp_path / name, EPOCH, split_bytes=split_bytes)
+        assert report.in_helper == (0 if split_bytes else report.in_helper)
+        index = json.loads((tmp_path / name / "search" / "search_index.json").read_bytes())
+        locations.append([doc["location"] for doc in index["docs"]])
+    assert locations[0] == locations[1]
+    assert any(loc.startswith("themes/a/") for loc in locations[1])
+    assert any(loc.startswith("themes/b/") for loc in locations[1])

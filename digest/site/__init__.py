@@ -37,7 +37,14 @@ from mkdocs.utils.yaml import yaml_load
 
 from digest import __version__
 from digest.errors import BuildError, ConfigError
-from digest.site.split import MIN_SPLIT_BYTES, SplitPages, by_page, search_index
+from digest.site.split import (
+    MIN_SPLIT_BYTES,
+    SplitPages,
+    by_page,
+    entries,
+    search_index,
+    set_entries,
+)
 
 #: In every built site: for each page, the hash of its Markdown and the pages it links to.
 MANIFEST = ".digest-pages.json"
@@ -311,14 +318,14 @@ class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         index = search_index(config)
         if index is None or self.files is None:
             return
-        fresh = by_page(index.entries)
+        fresh = by_page(entries(index))
         merged: list[dict[str, Any]] = []
         for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included):
             if file.page is None:
                 continue
             source = self.search if file.src_uri in self.kept else fresh
             merged.extend(source.get(file.page.url, ()))
-        index.entries = merged
+        set_entries(index, merged)
 
 
 class _ReleaseMarkdown(BasePlugin):  # type: ignore[type-arg,no-untyped-call]

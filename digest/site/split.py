@@ -22,7 +22,6 @@ import os
 import signal
 import tempfile
 import traceback
-import warnings
 from collections.abc import Callable, Collection, Mapping
 from typing import IO, Any
 
@@ -35,7 +34,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from digest.errors import BuildError
-from digest.workers import die_with_parent
+from digest.forked import fork_child
 
 #: Least Markdown to write (bytes) for which a second process pays off: forking and the
 #: helper's share of MkDocs' fixed costs take about 50 ms.
@@ -166,11 +165,7 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def _fork(self, config: MkDocsConfig) -> None:
         # Closed by _wait (the build) or left to os._exit (the helper).
         self.channel = tempfile.TemporaryFile()  # noqa: SIM115
-        with warnings.catch_warnings():
-            # Python 3.12 warns about forking beside threads (an idle executor's); the helper
-            # only renders pages and leaves with os._exit.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        pid = fork_child()  # The helper is deaf to Ctrl-C: it cannot unwind into the build's code.
         self.is_helper = pid == 0
         if self.is_helper:
             self._become_helper(config)
@@ -178,11 +173,11 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.helper = pid
 
     def _become_helper(self, config: MkDocsConfig) -> None:
-        die_with_parent()
         self.capture = _Capture()
-        root = logging.getLogger()
-        root.handlers = [self.capture]
+        # Everything the helper logs reaches the build (which prints and counts it) once.
+        logging.getLogger().handlers = [self.capture]
         for name in ("mkdocs", "markdown", "MARKDOWN"):
+            logging.getLogger(name).handlers = []
             logging.getLogger(name).propagate = True
         # Written once, by the build: theme assets, 404 page, sitemap, extra templates.
         assert self.files is not None
@@ -217,7 +212,7 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         index = search_index(config)
         pages = [self.files.get_file_from_path(src) for src in sorted(self.theirs)]
         result = {
-            "search": index.entries if index is not None else None,
+            "search": entries(index) if index is not None else None,
             "anchors": {
                 f.src_uri: sorted(f.page.present_anchor_ids or ())
                 for f in pages
@@ -270,13 +265,16 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         index = search_index(config)
         if index is not None and result["search"] is not None:
             # In the order of a one-process build: the pages' order.
-            found = by_page(index.entries + result["search"])
-            index.entries = [
-                entry
-                for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included)
-                if file.page is not None
-                for entry in found.get(file.page.url, ())
-            ]
+            found = by_page(entries(index) + result["search"])
+            set_entries(
+                index,
+                [
+                    entry
+                    for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included)
+                    if file.page is not None
+                    for entry in found.get(file.page.url, ())
+                ],
+            )
 
     def _my_links(self) -> dict[str, dict[str, dict[str, str]]]:
         assert self.files is not None
@@ -353,6 +351,24 @@ def search_index(config: MkDocsConfig) -> Any:
     """Return the search plugin's index (Material's or MkDocs'), or None without search."""
     for plugin in config.plugins.values():
         index = getattr(plugin, "search_index", None)
-        if index is not None and isinstance(getattr(index, "entries", None), list):
+        if index is not None and _entries_name(index) is not None:
             return index
     return None
+
+
+def _entries_name(index: Any) -> str | None:
+    # Material's index keeps its entries in ``entries``, MkDocs' own in ``_entries``.
+    for name in ("entries", "_entries"):
+        if isinstance(getattr(index, name, None), list):
+            return name
+    return None
+
+
+def entries(index: Any) -> list[dict[str, Any]]:
+    """Return a search index's entries (see :func:`search_index`)."""
+    return list(getattr(index, _entries_name(index) or "entries"))
+
+
+def set_entries(index: Any, value: list[dict[str, Any]]) -> None:
+    """Replace a search index's entries (see :func:`search_index`)."""
+    setattr(index, _entries_name(index) or "entries", value)

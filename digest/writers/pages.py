@@ -91,12 +91,16 @@ class PreviousDocs:
     inputs: Mapping[str, str]
 
 
-def _writer_stamp(templates: Path) -> str:
-    """Hash what every page depends on besides its data: the templates and this code."""
+def _writer_stamp(templates: Path, digest: Digest) -> str:
+    """Hash what every page depends on besides its papers: the templates, digest's code (links,
+    slugs, escaping...) and the digest-wide values a template may print (title, description,
+    URL). A theme or issue template that printed anything else of the whole digest (its date,
+    its counts) would be reused stale: the bundled ones do not.
+    """
     h = hashlib.sha256(f"digest {__version__}\n".encode())
-    code = Path(__file__).parent
-    roots = ((templates, "*"), (code, "*.py"))
-    for root, pattern in roots:
+    h.update(repr((digest.title, digest.description, digest.site_url)).encode())
+    code = Path(__file__).parent.parent
+    for root, pattern in ((templates, "*"), (code, "*.py")):
         for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -235,7 +239,7 @@ class PageWriter:
         #: What each theme and issue page was written from (see :meth:`_reused`), by path.
         self.inputs: dict[str, str] = {}
         self.reused = 0
-        self._stamp = _writer_stamp(templates)
+        self._stamp = _writer_stamp(templates, digest)
         self._printed: dict[str, str] = {}
 
     def card(self, entry: Entry, depth: int) -> Card:
