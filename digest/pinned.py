@@ -48,13 +48,22 @@ def pin(
     pairs: Sequence[tuple[Paper, Sequence[Keyword]]],
     rules: Sequence[PinnedTheme],
     slugs: SlugRegistry,
+    previous: Sequence[Theme] = (),
 ) -> Pinned:
-    """Place papers in the pinned themes; rank each theme's papers by phrases matched."""
+    """Place papers in the pinned themes; rank each theme's papers by phrases matched.
+
+    A pinned theme the ``previous`` build published (same name and phrases) keeps its slug:
+    its URL and feed do not move. (Claimed afresh, its own published slug would be taken.)
+    """
     if not rules:
         return Pinned((), {})
     found: list[list[tuple[int, str, tuple[str, ...]]]] = [[] for _ in rules]
     placements: dict[str, list[Placement]] = {}
-    theme_slugs = [slugs.claim(rule.slug or rule.name) for rule in rules]
+    published = {(t.name, t.keywords): t.slug for t in previous if not t.is_other}
+    theme_slugs = [
+        published.get((rule.name, tuple(rule.include))) or slugs.claim(rule.slug or rule.name)
+        for rule in rules
+    ]
     for paper, keywords in pairs:
         text = _paper_text(paper, keywords)
         for index, rule in enumerate(rules):

@@ -86,7 +86,7 @@ def group(
     """
     pairs = sorted(zip(papers, keywords, strict=True), key=lambda pk: pk[0].key)
     slugs = SlugRegistry(RESERVED | {t.slug for t in previous})
-    pinned = pin(pairs, settings.pinned, slugs)
+    pinned = pin(pairs, settings.pinned, slugs, previous)
     themes: list[Theme] = list(pinned.themes)
     placements: dict[str, list[Placement]] = {k: list(v) for k, v in pinned.placements.items()}
     free = [(p, k) for p, k in pairs if p.key not in pinned.placements]

@@ -158,3 +158,16 @@ def test_same_themes_under_another_hash_seed() -> None:
         )
         outputs.append(json.loads(result.stdout))
     assert outputs[0] == outputs[1]
+
+
+def test_a_pinned_theme_keeps_its_slug_from_day_to_day(seed) -> None:  # type: ignore[no-untyped-def]
+    """Its URL and feed must not move: claimed afresh, its own published slug was taken."""
+    papers, keywords = seed
+    settings = ThemeConfig(pinned=[OT, PinnedTheme(name="Diffusion", include=["diffusion"])])
+    first = group(papers, keywords, settings)
+    again = group(papers, keywords, settings, "en", first.themes, True)
+    sticky = group(papers, keywords, settings, "en", again.themes, False)
+    slugs = [t.slug for t in first.themes[:2]]
+    assert slugs == ["optimal-transport", "diffusion"]
+    assert [t.slug for t in again.themes[:2]] == slugs
+    assert [t.slug for t in sticky.themes[:2]] == slugs
