@@ -52,6 +52,8 @@ _LATER_STAGES = (
     "digest.writers.feeds",
     "digest.writers.export",
     "digest.publish",
+    "digest.forked",
+    "mkdocs.commands.build",
 )
 #: Store metadata key of the fingerprint of the last published build.
 _PUBLISHED = "published_fingerprint"
@@ -197,9 +199,6 @@ def gather(
     daily build's keywords and themes cost what its new papers cost.
     """
     published = published or Published()
-    from digest.rising import rising_topics
-    from digest.themes import group, join
-
     grouping = None
     members = {key for theme in published.themes for key in theme.paper_keys}
     space = published.space if members <= published.entries.keys() else None
@@ -210,6 +209,8 @@ def gather(
             if s.paper.key not in published.entries or s.paper.key in changed
         ]
         fresh = _keywords(config, todo, executor, cache, published, regroup)[0]
+        from digest.themes import join  # Loaded while YAKE ran (_LATER_STAGES), not before.
+
         keywords_of = {k: kws for k, (kws, _) in published.entries.items()}
         keywords_of.update((p.key, kws) for p, kws in zip(todo, fresh, strict=True))
         generic = published.generic or frozenset()
@@ -232,6 +233,8 @@ def gather(
     if grouping is None:
         papers = [s.paper for s in stored]
         keywords, generic = _keywords(config, papers, executor, cache, published, regroup)
+        from digest.themes import group
+
         grouping = group(
             papers,
             keywords,
@@ -240,6 +243,8 @@ def gather(
             published.themes,
             regroup,
         )
+    from digest.rising import rising_topics
+
     for paper, kws in zip(papers, keywords, strict=True):
         if not kws:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])

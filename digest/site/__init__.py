@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config as mkdocs_load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -166,6 +165,9 @@ def render(
         splitter = SplitPages(split_bytes, meanwhile)
         config.plugins["digest/split-pages"] = splitter
         config.plugins["digest/release-markdown"] = _ReleaseMarkdown()
+        # Imported here, not with this module: the pipeline loads it while YAKE runs.
+        from mkdocs.commands.build import build as mkdocs_build
+
         try:
             with _quiet_mkdocs():
                 # Dirty mode: a page is rendered where its file says it is modified, which

@@ -27,7 +27,6 @@ from typing import IO, Any
 
 import jinja2
 import markdown
-from mkdocs.commands.build import get_context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -158,6 +157,8 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         md = markdown.Markdown(extensions=extensions, extension_configs=config.mdx_configs)
         md.convert("# Warm\n\nSome *text*, `code`, $x$ and a [link](#warm).\n")
         if self.env is not None:
+            from mkdocs.commands.build import get_context
+
             context = get_context(nav, files, config, base_url="/")
             with contextlib.suppress(Exception):  # Only a warm-up: MkDocs reports real errors.
                 self.env.get_template("main.html").render(context)
