@@ -172,3 +172,25 @@ def test_mkdocs_own_search_index_lists_the_helpers_pages(tmp_path: Path) -> None
     assert locations[0] == locations[1]
     assert any(loc.startswith("themes/a/") for loc in locations[1])
     assert any(loc.startswith("themes/b/") for loc in locations[1])
+
+
+_KILLED_IN_HELPER = """
+import os, signal
+
+def on_page_markdown(markdown, page, **kwargs):
+    if os.getpid() != int(os.environ["DIGEST_TEST_BUILD_PID"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return markdown
+"""
+
+
+def test_a_helper_killed_mid_render_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_project(tmp_path)
+    (tmp_path / "hooks.py").write_text(_KILLED_IN_HELPER, encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks.py\n")
+    monkeypatch.setenv("DIGEST_TEST_BUILD_PID", str(os.getpid()))
+    docs = _docs(tmp_path, _linked_pages("", ""))
+    with pytest.raises(BuildError, match="helper process"):
+        _render(tmp_path, docs, "site", 0)
