@@ -72,11 +72,7 @@ class Forked(Generic[T]):
     def cancel(self) -> None:
         """Stop the child if it still runs (the build failed before taking its result)."""
         if self._pid is not None:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-                os.waitpid(self._pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            stop(self._pid)
             self._pid = None
         if self._channel is not None:
             self._channel.close()
@@ -102,6 +98,15 @@ def fork_child() -> int:
     else:
         die_with_parent()
     return pid
+
+
+def stop(pid: int) -> None:
+    """Kill a child started by :func:`fork_child` and reap it (gone already: nothing to do)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 def _portable(exc: BaseException) -> BaseException:

@@ -152,14 +152,8 @@ def test_carried_entries_round_trip(tmp_path: Path) -> None:
         assert key not in store.entries()
 
 
-def test_pages_written_from_the_same_inputs_are_reused_byte_for_byte(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The oracle is the build that renders every page: reusing must write the same docs."""
-    reused_root, full_root = tmp_path / "reused", tmp_path / "full"
-    for root in (reused_root, full_root):
-        build_site(root, [SEED], epoch=EPOCH)
-    (full_root / "build" / "docs" / pipeline.PAGE_INPUTS).unlink()
+def _reused_pages(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record how many pages each later build's write_docs reused."""
     counted: list[int] = []
     real = pipeline.write_docs
 
@@ -168,6 +162,18 @@ def test_pages_written_from_the_same_inputs_are_reused_byte_for_byte(
         return counted[-1]
 
     monkeypatch.setattr(pipeline, "write_docs", spy)
+    return counted
+
+
+def test_pages_written_from_the_same_inputs_are_reused_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oracle is the build that renders every page: reusing must write the same docs."""
+    reused_root, full_root = tmp_path / "reused", tmp_path / "full"
+    for root in (reused_root, full_root):
+        build_site(root, [SEED], epoch=EPOCH)
+    (full_root / "build" / "docs" / pipeline.PAGE_INPUTS).unlink()
+    counted = _reused_pages(monkeypatch)
     reused = build_site(reused_root, [GOLDEN], epoch=EPOCH + DAY)
     full = build_site(full_root, [GOLDEN], epoch=EPOCH + DAY)
     assert reused.result.new == full.result.new > 0
@@ -185,14 +191,7 @@ def test_a_changed_card_template_renders_every_page_again(
     build_site(tmp_path, [SEED], epoch=EPOCH)
     card = tmp_path / "site_templates" / "_card.md.j2"
     card.write_text(card.read_text(encoding="utf-8") + "\n<!-- card v2 -->\n", encoding="utf-8")
-    counted: list[int] = []
-    real = pipeline.write_docs
-
-    def spy(*args: object, **kwargs: object) -> int:
-        counted.append(real(*args, **kwargs))  # type: ignore[arg-type]
-        return counted[-1]
-
-    monkeypatch.setattr(pipeline, "write_docs", spy)
+    counted = _reused_pages(monkeypatch)
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert counted == [0]
     issue = (second.docs / "issues" / "2023-11-14.md").read_text(encoding="utf-8")

@@ -114,13 +114,18 @@ def on_page_markdown(markdown, page, **kwargs):
 """
 
 
+def _with_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hooks: str) -> None:
+    """Give the project MkDocs ``hooks`` that tell the build from its helper by process id."""
+    config = make_project(tmp_path)
+    (tmp_path / "hooks.py").write_text(hooks, encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks.py\n")
+    monkeypatch.setenv("DIGEST_TEST_BUILD_PID", str(os.getpid()))
+
+
 def test_a_failing_helper_fails_the_build_and_leaves_no_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = make_project(tmp_path)
-    (tmp_path / "hooks.py").write_text(_FAIL_IN_HELPER, encoding="utf-8")
-    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks.py\n")
-    monkeypatch.setenv("DIGEST_TEST_BUILD_PID", str(os.getpid()))
+    _with_hooks(tmp_path, monkeypatch, _FAIL_IN_HELPER)
     monkeypatch.setenv("DIGEST_TEST_HELPER_PID", str(tmp_path / "helper.pid"))
     docs = _docs(tmp_path, _linked_pages("", ""))
     with pytest.raises(BuildError, match="helper broke on"):
@@ -187,10 +192,7 @@ def on_page_markdown(markdown, page, **kwargs):
 def test_a_helper_killed_mid_render_fails_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = make_project(tmp_path)
-    (tmp_path / "hooks.py").write_text(_KILLED_IN_HELPER, encoding="utf-8")
-    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks.py\n")
-    monkeypatch.setenv("DIGEST_TEST_BUILD_PID", str(os.getpid()))
+    _with_hooks(tmp_path, monkeypatch, _KILLED_IN_HELPER)
     docs = _docs(tmp_path, _linked_pages("", ""))
     with pytest.raises(BuildError, match="helper process"):
         _render(tmp_path, docs, "site", 0)

@@ -19,7 +19,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import tempfile
 import traceback
 from collections.abc import Callable, Collection, Mapping
@@ -33,7 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from digest.errors import BuildError
-from digest.forked import fork_child
+from digest.forked import fork_child, stop
 
 #: Least Markdown to write (bytes) for which a second process pays off: forking and the
 #: helper's share of MkDocs' fixed costs take about 50 ms.
@@ -330,11 +329,7 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def abandon(self) -> None:
         """Stop the helper if the build failed before taking its pages back."""
         if self.helper is not None:
-            try:
-                os.kill(self.helper, signal.SIGKILL)
-                os.waitpid(self.helper, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            stop(self.helper)
             self.helper = None
         if self.channel is not None and not self.is_helper:
             self.channel.close()
