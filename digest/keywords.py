@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import importlib.resources
+import importlib.util
 import logging
 import os
 import re
@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
-
-import yake
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from digest.cleaning import TEX_WORDS, clean_for_keywords
 from digest.config import KeywordConfig
@@ -29,6 +28,9 @@ from digest.errors import KeywordError
 from digest.model import Keyword, Paper
 from digest.normalise import corpus_generic_words, expand, find_acronyms
 from digest.text import fold
+
+if TYPE_CHECKING:
+    import yake
 
 # Single words too general to describe a paper on their own. Corpus statistics (see themes)
 # catch the rest; this list only covers what one paper's keywords cannot reveal.
@@ -71,8 +73,20 @@ class _YakeFailure(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def preload() -> None:
+    """Import yake (0.15 s, networkx included): what a keyword worker does as it starts.
+
+    Only the processes that run YAKE import it; a build's own process reads yake's stop word
+    lists as files and never needs the rest, so a first build's workers import it while the
+    build reads its settings and inputs (see :func:`digest.pipeline.build`).
+    """
+    import yake  # noqa: F401
+
+
 @lru_cache(maxsize=4)
 def _extractor(settings: KeywordConfig) -> yake.KeywordExtractor:
+    import yake
+
     # Every argument is passed by its real name: yake silently drops unknown keyword arguments.
     return yake.KeywordExtractor(
         lan=settings.language,
@@ -116,15 +130,21 @@ def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
 @lru_cache(maxsize=8)
 def stopwords(language: str) -> frozenset[str]:
     """Return YAKE's stop words for ``language``, so every stage agrees on what one is."""
-    folder = importlib.resources.files("yake") / "core" / "StopwordsList"
-    data = (folder / f"stopwords_{language}.txt").read_bytes().decode("utf-8", "replace")
+    data = (_stopword_lists() / f"stopwords_{language}.txt").read_bytes().decode("utf-8", "replace")
     return frozenset(w.strip().lower() for w in data.splitlines() if w.strip())
+
+
+def _stopword_lists() -> Path:
+    """Return yake's folder of stop word lists, found without importing yake."""
+    spec = importlib.util.find_spec("yake")
+    if spec is None or not spec.submodule_search_locations:
+        raise KeywordError("yake is not installed: pip install digest's dependencies")
+    return Path(next(iter(spec.submodule_search_locations))) / "core" / "StopwordsList"
 
 
 def languages() -> tuple[str, ...]:
     """Return the languages YAKE has stop words for."""
-    folder = importlib.resources.files("yake") / "core" / "StopwordsList"
-    names = (p.name for p in folder.iterdir())
+    names = (p.name for p in _stopword_lists().iterdir())
     return tuple(
         sorted(n[10:-4] for n in names if n.startswith("stopwords_") and "noLang" not in n)
     )

@@ -20,26 +20,36 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
-
 from digest import __version__, atomic
 from digest.cleaning import clean_for_keywords
 from digest.config import Config
 from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
 from digest.fetch.inbox import Inbox
-from digest.keywords import KeywordCache, extract_raw, finish, keyword_text, settings_hash
+from digest.keywords import (
+    MIN_PARALLEL,
+    KeywordCache,
+    extract_raw,
+    finish,
+    keyword_text,
+    preload,
+    settings_hash,
+)
 from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
 from digest.normalise import corpus_generic_words
-from digest.site import RenderReport, SiteSettings, read_settings, render
 from digest.slugs import SlugRegistry
 from digest.sources import read_inputs
 from digest.store import Carried, Store, StoredPaper, open_store
 from digest.text import fold
 from digest.workers import LazyProcessPool
 
-if TYPE_CHECKING:  # digest.vectors imports scipy: only once grouping needs it
+# Imported where needed: MkDocs (digest.site, 0.1 s) after a first build's keyword workers
+# have started, numpy once grouping needs it (see build).
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from digest.site import RenderReport, SiteSettings
     from digest.vectors import Space
 
 EXPORT_PATH = "digest.json"
@@ -401,18 +411,26 @@ def build(
     cluster's, for a large backfill). Without one, a process pool sized by
     ``keywords.workers`` is used.
     """
-    settings = read_settings(config.mkdocs_config, config.site_dir)
     paths = input_paths(config, inputs)
     built = build_date(config)
     store_path = Path(config.store)
-    with counting_warnings() as counter:
+    with counting_warnings() as counter, _default_executor(config, executor) as pool:
         papers = read_inputs(paths, config.format or None)
         _check_strict(config, counter)
-        create = config.new_store or not (settings.site_dir / EXPORT_PATH).exists()
-        with (
-            _default_executor(config, executor) as pool,
-            open_store(store_path, create=create) as store,
+        if (
+            isinstance(pool, LazyProcessPool)
+            and len(papers) >= MIN_PARALLEL
+            and not store_path.exists()
         ):
+            # A first build: no keywords are cached yet, so every paper goes to YAKE. The
+            # workers start now and import yake while this process reads MkDocs' settings
+            # and fills the store (bench/build_vs_parts.py).
+            pool.start()
+        from digest.site import read_settings
+
+        settings = read_settings(config.mkdocs_config, config.site_dir)
+        create = config.new_store or not (settings.site_dir / EXPORT_PATH).exists()
+        with open_store(store_path, create=create) as store:
             changes = store.upsert(papers, built)
             stamp = fingerprint(config, settings, store)
             if _unchanged(config, settings, store, stamp):
@@ -472,6 +490,7 @@ def _publish(
     file system even when the site is published on another one (``--site-dir /var/www/...``).
     """
     from digest import publish
+    from digest.site import render as site_render
 
     atomic.remove_stale_staging(settings.docs_dir)
     atomic.remove_stale_staging(settings.site_dir)
@@ -497,7 +516,9 @@ def _publish(
 
         epoch = int(digest.built.timestamp())
         # The feeds and export are in the site before its last pages: check them meanwhile.
-        report = render(settings, docs, site, epoch, published, meanwhile=check_feeds_and_counts)
+        report = site_render(
+            settings, docs, site, epoch, published, meanwhile=check_feeds_and_counts
+        )
         log.info("Rendered %d pages, kept %d unchanged", report.rendered, report.kept)
         _verify(site)
         _check_strict(config, counter)
@@ -564,30 +585,32 @@ def _published(store: Store) -> Published:
         centres = json.loads(store.get_meta(_CENTRES) or "{}")
     except ValueError:
         forms, words, centres = {}, None, {}
+    generic = frozenset(str(w) for w in words) if isinstance(words, list) else None
     space_data = store.get_blob(_SPACE)
     space = None
-    if space_data:
+    vectors: dict[str, NDArray[np.float64]] = {}
+    if space_data and isinstance(centres, dict) and generic is not None:
+        import numpy
+
         from digest.vectors import Space
 
         try:
             space = Space.from_bytes(space_data)
         except ValueError:
             space = None
-    generic = frozenset(str(w) for w in words) if isinstance(words, list) else None
-    if not isinstance(centres, dict) or space is None or generic is None:
-        space, centres = None, {}
-    dims = space.components.shape[1] if space is not None else 0
+        dims = space.components.shape[1] if space is not None else 0
+        vectors = {
+            str(slug): numpy.array(vector, dtype=numpy.float64)
+            for slug, vector in centres.items()
+            if isinstance(vector, list) and len(vector) == dims
+        }
     return Published(
         themes=tuple(store.themes()),
         forms={str(k): str(v) for k, v in forms.items()} if isinstance(forms, dict) else {},
         generic=generic,
         entries=store.entries() if space is not None else {},
         space=space,
-        centres={
-            str(slug): np.array(vector, dtype=np.float64)
-            for slug, vector in centres.items()
-            if isinstance(vector, list) and len(vector) == dims
-        },
+        centres=vectors if space is not None else {},
     )
 
 
@@ -655,6 +678,8 @@ def current_digest(config: Config) -> Digest:
     links point at the published pages. The store is read and never committed; published
     papers' keywords and themes are the entries the build carried forward in it.
     """
+    from digest.site import read_settings
+
     settings = read_settings(config.mkdocs_config, config.site_dir)
     store_path = Path(config.store)
     if not store_path.is_file():
@@ -688,7 +713,7 @@ def _default_executor(config: Config, given: Executor | None) -> Iterator[Execut
     if given is not None or workers <= 1:
         yield given
         return
-    with LazyProcessPool(workers) as pool:
+    with LazyProcessPool(workers, preload) as pool:
         yield pool
 
 

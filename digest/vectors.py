@@ -14,14 +14,17 @@ import struct
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 from digest.cleaning import clean_for_keywords
 from digest.keywords import keyword_key, singular, stopwords
 from digest.model import Keyword, Paper
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _TOKEN = re.compile(r"[^\W\d_][\w-]*[^\W_]|[^\W\d_]", re.UNICODE)
 #: How much a YAKE keyword phrase weighs against one occurrence of a plain word.
@@ -35,6 +38,9 @@ NEIGHBOURS = 15
 NEIGHBOUR_WEIGHT = 1.5
 #: Rows of the similarity matrix held at once: 512 x 20,000 papers is 80 MB.
 _BLOCK = 512
+#: TF-IDF matrices up to this many cells (16 MB of doubles) are held dense. Larger ones are
+#: sparse, with SciPy, whose import (0.15 s) a small build then never pays.
+DENSE_CELLS = 2_000_000
 MAX_VOCABULARY = 20_000
 POWER_ITERATIONS = 4
 SEED = 20240601
@@ -133,14 +139,14 @@ def fit_lsa(docs: Sequence[Mapping[str, float]]) -> tuple[NDArray[np.float64], S
     matrix = _tfidf(docs, index, idf)
     dims = min(LSA_DIMENSIONS, n - 1, matrix.shape[1] - 1)
     if dims < 2:
-        return _normalise(matrix.toarray()), None
+        return _normalise(_dense(matrix)), None
     coords, components = _randomized_lsa(matrix, dims)
     return _normalise(coords), Space(tuple(vocab), idf, components)
 
 
 def _tfidf(
     docs: Sequence[Mapping[str, float]], index: Mapping[str, int], idf: NDArray[np.float64]
-) -> sparse.csr_matrix:
+) -> NDArray[np.float64] | sparse.csr_matrix:
     """Return the rows of sublinear TF-IDF weights of ``docs``, each of unit length."""
     rows: list[int] = []
     cols: list[int] = []
@@ -153,6 +159,12 @@ def _tfidf(
                 cols.append(col)
                 values.append((1 + math.log(max(doc[term], 1.0))) * float(idf[col]))
     shape = (len(docs), max(1, len(index)))
+    if shape[0] * shape[1] <= DENSE_CELLS:
+        dense = np.zeros(shape, dtype=np.float64)
+        dense[rows, cols] = values
+        return _normalise(dense)
+    from scipy import sparse
+
     matrix = sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -160,7 +172,7 @@ def _tfidf(
 
 
 def _randomized_lsa(
-    matrix: sparse.csr_matrix, dims: int
+    matrix: NDArray[np.float64] | sparse.csr_matrix, dims: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return the document coordinates of a rank-``dims`` truncated SVD (U times S), and the
     components (V) that give them from the rows (``matrix @ V``).
@@ -177,7 +189,7 @@ def _randomized_lsa(
         # spans X X^T B), without the QR of a vocabulary-tall matrix each half-step: on the
         # bundled example that QR was 60% of the grouping's time. Squaring the singular
         # values only loses those below 1e-8 of the largest, which carry no grouping signal.
-        gram = (matrix @ matrix.T).toarray()
+        gram = _dense(matrix @ matrix.T)
         for _ in range(POWER_ITERATIONS):
             basis, _ = np.linalg.qr(gram @ basis)
     else:
@@ -213,6 +225,10 @@ def smooth(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
         # argpartition's order within the k is arbitrary; the mean does not depend on it.
         means[start : start + len(block)] = vectors[nearest].mean(axis=1)
     return _normalise(vectors + NEIGHBOUR_WEIGHT * means)
+
+
+def _dense(matrix: NDArray[np.float64] | sparse.spmatrix) -> NDArray[np.float64]:
+    return matrix if isinstance(matrix, np.ndarray) else matrix.toarray()
 
 
 def _normalise(matrix: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1,8 +1,9 @@
 """The default executor for keyword extraction: a process pool started only when needed.
 
-A rebuild with nothing new extracts nothing and so starts no process. Workers are forked
-(fast: yake is already imported) and ask Linux to kill them if the build dies, so a
-``kill -9`` of a build never leaves orphaned workers behind.
+A rebuild with nothing new extracts nothing and so starts no process. Workers are forked,
+import what their tasks need as they start (yake: the build's own process never needs it),
+and ask Linux to kill them if the build dies, so a ``kill -9`` of a build never leaves
+orphaned workers behind.
 """
 
 from __future__ import annotations
@@ -29,11 +30,23 @@ def die_with_parent() -> None:
         pass  # Not Linux: orphaned workers exit when their queue closes.
 
 
-class LazyProcessPool(Executor):
-    """A ProcessPoolExecutor that starts its workers on the first task, not on creation."""
+def _start_worker(preload: Callable[[], object] | None) -> None:
+    die_with_parent()
+    if preload is not None:
+        preload()
 
-    def __init__(self, workers: int) -> None:
+
+def _nothing() -> None:
+    """A task that makes a pool start its workers."""
+
+
+class LazyProcessPool(Executor):
+    """A ProcessPoolExecutor that starts its workers on the first task (or :meth:`start`),
+    not on creation. Each worker runs ``preload`` as it starts (imports its tasks need)."""
+
+    def __init__(self, workers: int, preload: Callable[[], object] | None = None) -> None:
         self.workers = workers
+        self.preload = preload
         self._pool: ProcessPoolExecutor | None = None
 
     def _started(self) -> ProcessPoolExecutor:
@@ -41,9 +54,18 @@ class LazyProcessPool(Executor):
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=die_with_parent
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.preload,),
             )
         return self._pool
+
+    def start(self) -> None:
+        """Start the workers now, so their ``preload`` runs while the caller goes on."""
+        if self._pool is None:
+            # Forked workers all start with the first task (spawned ones as tasks queue up).
+            self._started().submit(_nothing)
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._started().submit(fn, *args, **kwargs)
