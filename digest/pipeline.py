@@ -291,11 +291,18 @@ def _keywords(
     regroup: bool,
 ) -> tuple[list[tuple[Keyword, ...]], frozenset[str]]:
     """Return ``papers``' keywords and the generic words they were tidied with."""
-    raw = extract_raw(papers, config.keywords, executor, cache, _import_later_stages)
     texts = [keyword_text(p) for p in papers]
-    generic = published.generic
-    if regroup or generic is None:
-        generic = corpus_generic_words(texts)
+    kept = None if regroup else published.generic
+    counted: list[frozenset[str]] = []
+
+    def meanwhile() -> None:
+        """What needs no keywords, done while the workers run YAKE."""
+        _import_later_stages()
+        if kept is None:
+            counted.append(corpus_generic_words(texts))
+
+    raw = extract_raw(papers, config.keywords, executor, cache, meanwhile)
+    generic = counted[0] if counted else kept or frozenset()
     forms = None if regroup else published.forms
     return finish(raw, texts, config.keywords, generic, forms), generic
 
