@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import struct
 import tempfile
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Generic, TypeVar
 
 from digest.errors import BuildError
@@ -77,6 +78,44 @@ class Forked(Generic[T]):
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+
+
+class Tickets:
+    """The numbers 0 to ``count - 1``, each handed out once, to whichever process asks first.
+
+    For work cut into independent pieces that a build and its forked child share: each takes
+    the next piece when it is free, so neither waits while the other still has a queue. The
+    numbers sit in a pipe that both processes read (a read this small is atomic); create the
+    tickets before the fork.
+    """
+
+    #: Numbers the pipe holds before its writer would block (a Linux pipe holds 64 KB).
+    CAPACITY = 16_000
+
+    def __init__(self, count: int) -> None:
+        # More pieces than the pipe holds: a ticket stands for a run of consecutive pieces.
+        self.run = max(1, -(-count // self.CAPACITY))
+        self.count = count
+        self._read, write = os.pipe()
+        try:
+            tickets = range(-(-count // self.run))
+            os.write(write, struct.pack(f"<{len(tickets)}I", *tickets))
+        finally:
+            os.close(write)
+
+    def __iter__(self) -> Iterator[int]:
+        """Yield the pieces this process takes, until none are left."""
+        while self._read >= 0:
+            data = os.read(self._read, 4)
+            if len(data) < 4:
+                return
+            (ticket,) = struct.unpack("<I", data)
+            yield from range(ticket * self.run, min((ticket + 1) * self.run, self.count))
+
+    def close(self) -> None:
+        if self._read >= 0:
+            os.close(self._read)
+            self._read = -1
 
 
 def fork_child() -> int:

@@ -362,7 +362,7 @@ def write_docs(
     (the keyword index the largest), the feeds and the export are written by a forked process
     meanwhile (``fork``: by default from :data:`MIN_FORKED_DOCS` papers on).
     """
-    from digest.forked import Forked
+    from digest.forked import Forked, Tickets
     from digest.writers.export import export_json
     from digest.writers.feeds import feed_specs, render_feeds
     from digest.writers.pages import PageWriter, PreviousDocs
@@ -383,25 +383,44 @@ def write_docs(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
-    def site_part() -> None:
+    pages = writer.paper_page_makers()
+    tickets = Tickets(len(pages))
+
+    def paper_part() -> tuple[dict[str, str], int]:
+        """Write the pages of cards left to write; return their inputs and how many were
+        reused (the writer's records of them, which a child process hands back)."""
+        written, before = [], writer.reused
+        for number in tickets:
+            relative, text = pages[number]()
+            save(relative, text.encode("utf-8"))
+            written.append(relative)
+        return {path: writer.inputs[path] for path in written}, writer.reused - before
+
+    def site_part() -> tuple[dict[str, str], int]:
         for relative, text in writer.site_pages():
             save(relative, text.encode("utf-8"))
         for relative, data in sorted(render_feeds(digest, config.feed.items).items()):
             save(relative, data)
         save(EXPORT_PATH, export_json(digest))
+        return paper_part()
 
     if fork is None:
         fork = len(digest.entries) >= MIN_FORKED_DOCS
-    other = Forked(site_part, fork=fork)
     try:
-        for relative, text in writer.paper_pages():
-            save(relative, text.encode("utf-8"))
-        other.result()
+        # The child writes the site's own pages, feeds and export, then shares the pages of
+        # cards with this process, which starts on them at once.
+        other = Forked(site_part, fork=fork)
+        try:
+            inputs, reused = paper_part()
+            their_inputs, their_reused = other.result()
+        finally:
+            other.cancel()
     finally:
-        other.cancel()
-    inputs_json = json.dumps(writer.inputs, sort_keys=True, separators=(",", ":"))
+        tickets.close()
+    inputs.update(their_inputs)
+    inputs_json = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
     save(PAGE_INPUTS, inputs_json.encode("utf-8"))
-    return writer.reused
+    return reused + their_reused
 
 
 def build(

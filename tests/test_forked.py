@@ -10,7 +10,7 @@ from conftest import EPOCH, SEED, build_site, project_config, tree_bytes
 
 from digest import pipeline
 from digest.errors import BuildError, SourceError
-from digest.forked import Forked
+from digest.forked import Forked, Tickets
 
 
 def test_the_docs_written_with_a_forked_helper_are_the_same(tmp_path: Path) -> None:
@@ -65,3 +65,38 @@ def _killed() -> None:
 def test_a_helper_that_dies_fails_the_build() -> None:
     with pytest.raises(BuildError, match="died"):
         Forked(_killed).result()
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 500, Tickets.CAPACITY * 2 + 3])
+def test_tickets_hand_each_piece_to_exactly_one_process(count: int) -> None:
+    tickets = Tickets(count)
+    try:
+
+        def theirs() -> list[int]:
+            return list(tickets)
+
+        other = Forked(theirs)
+        mine = list(tickets)
+        taken = other.result()
+    finally:
+        tickets.close()
+    assert sorted(mine + taken) == list(range(count))
+    assert mine == sorted(mine) and taken == sorted(taken)
+
+
+def test_the_page_inputs_and_reuse_counts_add_up_across_processes(tmp_path: Path) -> None:
+    """Pages of cards are shared out between the build and its child: the record of what
+    each page was written from covers every page, and reused pages are counted once."""
+    built = build_site(tmp_path / "seed", [SEED], epoch=EPOCH)
+    assert built.result.digest is not None
+    config = project_config(tmp_path / "seed")
+    published = tmp_path / "seed" / "build" / "docs"
+    records = []
+    for fork in (True, False):
+        docs = tmp_path / f"docs-{fork}"
+        reused = pipeline.write_docs(built.result.digest, config, docs, published, fork=fork)
+        records.append((reused, (docs / pipeline.PAGE_INPUTS).read_bytes()))
+    pages = sorted(p for p in os.listdir(published / "themes") if p != "index.md")
+    issues = sorted(p for p in os.listdir(published / "issues") if p != "index.md")
+    assert records[0] == records[1]
+    assert records[0][0] == len(pages) + len(issues)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -325,43 +325,55 @@ class PageWriter:
 
     def paper_pages(self) -> Iterator[tuple[str, str]]:
         """Yield the pages of cards: each theme's and each issue's parts."""
-        for theme in self.digest.themes:
-            yield from self._theme_pages(theme).items()
-        for issue in self.digest.issues:
-            yield from self._issue_pages(issue).items()
+        for page in self.paper_page_makers():
+            yield page()
 
-    def _issue_pages(self, issue: Issue) -> dict[str, str]:
-        """An issue's pages: its cards by theme, cut into parts of ISSUE_PART cards."""
-        found = [(t, e) for t, entries in self.digest.issue_themes(issue) for e in entries]
-        parts = chunks(found, ISSUE_PART)
+    def paper_page_makers(self) -> list[Callable[[], tuple[str, str]]]:
+        """Return what makes each page of cards, as (path, Markdown), one call per page.
+
+        Pages are independent of each other: two processes can share them out (see
+        :func:`digest.pipeline.write_docs`).
+        """
+        makers: list[Callable[[], tuple[str, str]]] = []
+        for theme in self.digest.themes:
+            keys = chunks(theme.paper_keys, THEME_PART)
+            makers += [partial(self._theme_page, theme, keys, i) for i in range(len(keys))]
+        for issue in self.digest.issues:
+            found = [(t, e) for t, entries in self.digest.issue_themes(issue) for e in entries]
+            runs = chunks(found, ISSUE_PART)
+            makers += [partial(self._issue_page, issue, runs, i) for i in range(len(runs))]
+        return makers
+
+    def _issue_page(
+        self, issue: Issue, runs: Sequence[Sequence[tuple[Theme, Entry]]], at: int
+    ) -> tuple[str, str]:
+        """Part ``at`` of an issue's pages: its cards by theme, ISSUE_PART cards a part."""
         first = f"issues/{issue.slug}.md"
-        pages = {}
-        for index, run in enumerate(parts, start=1):
-            path = part_path(first, index)
-            themes = tuple((t.slug, t.name) for t, _ in run)
-            head = (issue.date, len(issue.paper_keys), index, len(parts), themes)
-            text = self._reused(path, head, [e for _, e in run])
-            if text is None:
-                # A group cut by a part's end is headed on both parts, each with its own cards.
-                groups = [
-                    IssueGroup(
-                        Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
-                        (),
-                        tuple(self.card(e, 1) for _, e in pairs),
-                        Markup(f"t-{theme.slug}"),
-                        Markup(""),
-                    )
-                    for theme, pairs in itertools.groupby(run, key=lambda te: te[0])
-                ]
-                text = self.render(
-                    "issue.md.j2",
-                    front=NOT_SEARCHED,
-                    issue=issue,
-                    groups=groups,
-                    parts=self._part_links(first, len(parts), index),
+        index, run = at + 1, runs[at]
+        path = part_path(first, index)
+        themes = tuple((t.slug, t.name) for t, _ in run)
+        head = (issue.date, len(issue.paper_keys), index, len(runs), themes)
+        text = self._reused(path, head, [e for _, e in run])
+        if text is None:
+            # A group cut by a part's end is headed on both parts, each with its own cards.
+            groups = [
+                IssueGroup(
+                    Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
+                    (),
+                    tuple(self.card(e, 1) for _, e in pairs),
+                    Markup(f"t-{theme.slug}"),
+                    Markup(""),
                 )
-            pages[path] = text
-        return pages
+                for theme, pairs in itertools.groupby(run, key=lambda te: te[0])
+            ]
+            text = self.render(
+                "issue.md.j2",
+                front=NOT_SEARCHED,
+                issue=issue,
+                groups=groups,
+                parts=self._part_links(first, len(runs), index),
+            )
+        return path, text
 
     def _part_links(self, first: str, count: int, current: int) -> list[Link]:
         """Links between the parts of a page, seen from part ``current`` (none for one part).
@@ -456,29 +468,26 @@ class PageWriter:
         groups["opml"] = [FeedRow("Every feed", "OPML", Markup(OPML_PATH), opml)] if opml else []
         return groups
 
-    def _theme_pages(self, theme: Theme) -> dict[str, str]:
-        """A theme's pages: its cards in theme order, cut into parts of THEME_PART cards."""
+    def _theme_page(self, theme: Theme, parts: Sequence[Sequence[str]], at: int) -> tuple[str, str]:
+        """Part ``at`` of a theme's pages: its cards in theme order, THEME_PART cards a part."""
         # Front matter holds the site-relative path (for the head link); the page links up.
         feed = theme_feed(theme.slug)
         first = f"themes/{theme.slug}.md"
-        parts = chunks(theme.paper_keys, THEME_PART)
-        pages = {}
-        for index, keys in enumerate(parts, start=1):
-            path = part_path(first, index)
-            entries = [self.digest.by_key[k] for k in keys]
-            head = (theme.slug, theme.name, theme.keywords, theme.is_other, index, len(parts))
-            text = self._reused(path, head, entries)
-            if text is None:
-                text = self.render(
-                    "theme.md.j2",
-                    front={"feed": feed},
-                    theme=theme,
-                    cards=[self.card(e, 1) for e in entries],
-                    feed=Markup(f"../{feed}"),
-                    parts=self._part_links(first, len(parts), index),
-                )
-            pages[path] = text
-        return pages
+        index = at + 1
+        path = part_path(first, index)
+        entries = [self.digest.by_key[k] for k in parts[at]]
+        head = (theme.slug, theme.name, theme.keywords, theme.is_other, index, len(parts))
+        text = self._reused(path, head, entries)
+        if text is None:
+            text = self.render(
+                "theme.md.j2",
+                front={"feed": feed},
+                theme=theme,
+                cards=[self.card(e, 1) for e in entries],
+                feed=Markup(f"../{feed}"),
+                parts=self._part_links(first, len(parts), index),
+            )
+        return path, text
 
     def _reused(self, path: str, head: object, entries: Sequence[Entry]) -> str | None:
         """Return the published Markdown of page ``path`` if it was written from the same
