@@ -360,7 +360,9 @@ def write_docs(
     With ``published`` (the live docs folder), a theme or issue page written from the same
     inputs as its published copy is copied rather than rendered again. The site's own pages
     (the keyword index the largest), the feeds and the export are written by a forked process
-    meanwhile (``fork``: by default from :data:`MIN_FORKED_DOCS` papers on).
+    (``fork``: by default from :data:`MIN_FORKED_DOCS` papers on), which then takes its share
+    of the pages of cards: both processes take the next page until none is left, so neither
+    waits for the other (a first build of 10,000 papers renders 20,000 cards).
     """
     from digest.forked import Forked, Tickets
     from digest.writers.export import export_json
