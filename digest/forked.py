@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import struct
 import tempfile
 import traceback
 import warnings
@@ -85,37 +84,50 @@ class Tickets:
 
     For work cut into independent pieces that a build and its forked child share: each takes
     the next piece when it is free, so neither waits while the other still has a queue. The
-    numbers sit in a pipe that both processes read (a read this small is atomic); create the
-    tickets before the fork.
+    next number is a counter in shared memory behind a lock; create the tickets before the
+    fork.
     """
 
-    #: Numbers the pipe holds before its writer would block (a Linux pipe holds 64 KB).
-    CAPACITY = 16_000
-
     def __init__(self, count: int) -> None:
-        # More pieces than the pipe holds: a ticket stands for a run of consecutive pieces.
-        self.run = max(1, -(-count // self.CAPACITY))
+        import multiprocessing
+
         self.count = count
-        self._read, write = os.pipe()
-        try:
-            tickets = range(-(-count // self.run))
-            os.write(write, struct.pack(f"<{len(tickets)}I", *tickets))
-        finally:
-            os.close(write)
+        self._next = multiprocessing.Value("q", 0)
 
     def __iter__(self) -> Iterator[int]:
         """Yield the pieces this process takes, until none are left."""
-        while self._read >= 0:
-            data = os.read(self._read, 4)
-            if len(data) < 4:
+        while True:
+            with self._next.get_lock():
+                number = self._next.value
+                self._next.value = number + 1
+            if number >= self.count:
                 return
-            (ticket,) = struct.unpack("<I", data)
-            yield from range(ticket * self.run, min((ticket + 1) * self.run, self.count))
+            yield number
 
-    def close(self) -> None:
-        if self._read >= 0:
-            os.close(self._read)
-            self._read = -1
+
+def share_out(
+    count: int, piece: Callable[[int], T], first: Callable[[], object], *, fork: bool = True
+) -> dict[int, T]:
+    """Run ``piece(0)`` to ``piece(count - 1)`` shared between this process and a forked
+    child that runs ``first()`` before its share; return every piece's result by number.
+
+    The pieces' results come back from the child pickled: return what the caller needs to
+    know of a piece (a path, a hash), not what the piece wrote. Without a fork (``fork``
+    False, or no second core) ``first()`` and every piece run here.
+    """
+    tickets = Tickets(count)
+
+    def theirs() -> dict[int, T]:
+        first()
+        return {number: piece(number) for number in tickets}
+
+    other = Forked(theirs, fork=fork)
+    try:
+        done = {number: piece(number) for number in tickets}
+        done.update(other.result())
+    finally:
+        other.cancel()
+    return done
 
 
 def fork_child() -> int:

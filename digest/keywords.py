@@ -8,6 +8,7 @@ showing as a chip and grouping on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -76,11 +77,14 @@ class _YakeFailure(logging.Handler):
 def preload() -> None:
     """Import yake (0.15 s, networkx included): what a keyword worker does as it starts.
 
-    Only the processes that run YAKE import it; a build's own process reads yake's stop word
-    lists as files and never needs the rest, so a first build's workers import it while the
-    build reads its settings and inputs (see :func:`digest.pipeline.build`).
+    yake is imported by the processes that run it: a build that extracts on a process pool
+    reads yake's stop word lists as files and never imports the rest, and a first build's
+    workers import it while the build reads its settings, inputs and store (see
+    :func:`digest.pipeline.build`). A broken install is left to fail in the task, which
+    reports the ImportError itself (a failed worker start would only say the pool broke).
     """
-    import yake  # noqa: F401
+    with contextlib.suppress(ImportError):
+        import yake  # noqa: F401
 
 
 @lru_cache(maxsize=4)

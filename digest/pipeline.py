@@ -27,7 +27,6 @@ from digest.diagnostics import WarningCounter, counting_warnings, log
 from digest.errors import BuildError, ConfigError, SourceError, StrictError
 from digest.fetch.inbox import Inbox
 from digest.keywords import (
-    MIN_PARALLEL,
     KeywordCache,
     extract_raw,
     finish,
@@ -364,7 +363,7 @@ def write_docs(
     of the pages of cards: both processes take the next page until none is left, so neither
     waits for the other (a first build of 10,000 papers renders 20,000 cards).
     """
-    from digest.forked import Forked, Tickets
+    from digest.forked import share_out
     from digest.writers.export import export_json
     from digest.writers.feeds import feed_specs, render_feeds
     from digest.writers.pages import PageWriter, PreviousDocs
@@ -373,9 +372,9 @@ def write_docs(
     previous = None
     if published is not None:
         try:
-            inputs = json.loads((published / PAGE_INPUTS).read_bytes())
-            if isinstance(inputs, dict):
-                previous = PreviousDocs(published, {str(k): str(v) for k, v in inputs.items()})
+            recorded = json.loads((published / PAGE_INPUTS).read_bytes())
+            if isinstance(recorded, dict):
+                previous = PreviousDocs(published, {str(k): str(v) for k, v in recorded.items()})
         except (OSError, ValueError):
             previous = None
     writer = PageWriter(templates_dir(config), digest, feeds, previous)
@@ -386,43 +385,31 @@ def write_docs(
         target.write_bytes(data)
 
     pages = writer.paper_page_makers()
-    tickets = Tickets(len(pages))
 
-    def paper_part() -> tuple[dict[str, str], int]:
-        """Write the pages of cards left to write; return their inputs and how many were
-        reused (the writer's records of them, which a child process hands back)."""
-        written, before = [], writer.reused
-        for number in tickets:
-            relative, text = pages[number]()
-            save(relative, text.encode("utf-8"))
-            written.append(relative)
-        return {path: writer.inputs[path] for path in written}, writer.reused - before
+    def paper_page(number: int) -> tuple[str, str, bool]:
+        """Write one page of cards; return its path, inputs and whether it was reused."""
+        before = writer.reused
+        relative, text = pages[number]()
+        save(relative, text.encode("utf-8"))
+        return relative, writer.inputs[relative], writer.reused > before
 
-    def site_part() -> tuple[dict[str, str], int]:
+    def site_part() -> None:
         for relative, text in writer.site_pages():
             save(relative, text.encode("utf-8"))
         for relative, data in sorted(render_feeds(digest, config.feed.items).items()):
             save(relative, data)
         save(EXPORT_PATH, export_json(digest))
-        return paper_part()
 
     if fork is None:
         fork = len(digest.entries) >= MIN_FORKED_DOCS
-    try:
-        # The child writes the site's own pages, feeds and export, then shares the pages of
-        # cards with this process, which starts on them at once.
-        other = Forked(site_part, fork=fork)
-        try:
-            inputs, reused = paper_part()
-            their_inputs, their_reused = other.result()
-        finally:
-            other.cancel()
-    finally:
-        tickets.close()
-    inputs.update(their_inputs)
+    # The child writes the site's own pages, feeds and export, then shares the pages of cards
+    # with this process, which starts on them at once. (Nothing in the writers logs: a warning
+    # there would reach the console from the child but not --strict's count.)
+    done = share_out(len(pages), paper_page, site_part, fork=fork).values()
+    inputs = {relative: key for relative, key, _ in done}
     inputs_json = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
     save(PAGE_INPUTS, inputs_json.encode("utf-8"))
-    return reused + their_reused
+    return sum(reused for *_, reused in done)
 
 
 def build(
@@ -443,20 +430,16 @@ def build(
     built = build_date(config)
     store_path = Path(config.store)
     with counting_warnings() as counter, _default_executor(config, executor) as pool:
-        papers = read_inputs(paths, config.format or None)
-        _check_strict(config, counter)
-        if (
-            isinstance(pool, LazyProcessPool)
-            and len(papers) >= MIN_PARALLEL
-            and not store_path.exists()
-        ):
+        if isinstance(pool, LazyProcessPool) and not store_path.exists():
             # A first build: no keywords are cached yet, so every paper goes to YAKE. The
-            # workers start now and import yake while this process reads MkDocs' settings
-            # and fills the store (bench/build_vs_parts.py).
+            # workers start now and import yake while this process reads MkDocs' settings and
+            # the inputs and fills the store (bench/build_vs_parts.py).
             pool.start()
         from digest.site import read_settings
 
         settings = read_settings(config.mkdocs_config, config.site_dir)
+        papers = read_inputs(paths, config.format or None)
+        _check_strict(config, counter)
         create = config.new_store or not (settings.site_dir / EXPORT_PATH).exists()
         with open_store(store_path, create=create) as store:
             changes = store.upsert(papers, built)
@@ -616,9 +599,9 @@ def _published(store: Store) -> Published:
     generic = frozenset(str(w) for w in words) if isinstance(words, list) else None
     space_data = store.get_blob(_SPACE)
     space = None
-    vectors: dict[str, NDArray[np.float64]] = {}
+    centre_of: dict[str, NDArray[np.float64]] = {}
     if space_data and isinstance(centres, dict) and generic is not None:
-        import numpy
+        import numpy as np
 
         from digest.vectors import Space
 
@@ -627,8 +610,8 @@ def _published(store: Store) -> Published:
         except ValueError:
             space = None
         dims = space.components.shape[1] if space is not None else 0
-        vectors = {
-            str(slug): numpy.array(vector, dtype=numpy.float64)
+        centre_of = {
+            str(slug): np.array(vector, dtype=np.float64)
             for slug, vector in centres.items()
             if isinstance(vector, list) and len(vector) == dims
         }
@@ -638,7 +621,7 @@ def _published(store: Store) -> Published:
         generic=generic,
         entries=store.entries() if space is not None else {},
         space=space,
-        centres=vectors if space is not None else {},
+        centres=centre_of if space is not None else {},
     )
 
 

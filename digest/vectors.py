@@ -44,9 +44,6 @@ DENSE_CELLS = 2_000_000
 MAX_VOCABULARY = 20_000
 POWER_ITERATIONS = 4
 SEED = 20240601
-#: Up to this many documents the power iterations run on the dense document Gram matrix
-#: (at most 2,000 x 2,000 doubles, 32 MB) instead of alternating through the vocabulary.
-GRAM_DOCUMENTS = 2_000
 
 
 def terms(paper: Paper, keywords: Sequence[Keyword], language: str) -> dict[str, float]:
@@ -121,11 +118,12 @@ def tfidf_lsa(docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
 
 def fit_lsa(docs: Sequence[Mapping[str, float]]) -> tuple[NDArray[np.float64], Space | None]:
     """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors, and the
-    space that projects other documents among them (None when too few to reduce).
+        space that projects other documents among them (None when too few to reduce).
 
-    Terms in one document only carry no grouping signal and are dropped, as are terms in more
-    than half of all documents; the vocabulary is capped and sorted so the result never depends
-    on dict order or ``PYTHONHASHSEED``. The matrix stays sparse: 20,000 papers fit in memory.
+        Terms in one document only carry no grouping signal and are dropped, as are terms in more
+        than half of all documents; the vocabulary is capped and sorted so the result never depends
+        on dict order or ``PYTHONHASHSEED``. Beyond :data:`DENSE_CELLS` the matrix is sparse:
+    20,000 papers fit in memory.
     """
     n = len(docs)
     df: Counter[str] = Counter()
@@ -178,24 +176,24 @@ def _randomized_lsa(
     components (V) that give them from the rows (``matrix @ V``).
 
     Halko et al.'s randomized range finder with a fixed seed and power iterations: close to
-    the exact decomposition and linear in the number of documents. Component signs are fixed
-    so that the result does not depend on the LAPACK build.
+    the exact decomposition and, for a sparse matrix, linear in the number of documents.
+    Component signs are fixed so that the result does not depend on the LAPACK build.
     """
     rng = np.random.default_rng(SEED)
     sketch = rng.standard_normal((matrix.shape[1], dims + 10))
     basis, _ = np.linalg.qr(matrix @ sketch)
-    if matrix.shape[0] <= min(GRAM_DOCUMENTS, matrix.shape[1]):
-        # The same subspace as the loop below (orthonormalising X^T B and then X times it
-        # spans X X^T B), without the QR of a vocabulary-tall matrix each half-step: on the
-        # bundled example that QR was 60% of the grouping's time. Squaring the singular
-        # values only loses those below 1e-8 of the largest, which carry no grouping signal.
-        gram = _dense(matrix @ matrix.T)
+    # Each power iteration orthonormalises X X^T B, the subspace of the textbook's two
+    # half-steps (orthonormalise X^T B, then X times that) without the QR of a matrix as tall
+    # as the vocabulary: on the bundled example that QR was 60% of the grouping's time. It
+    # squares the singular values, which only loses directions below 1e-8 of the largest:
+    # they carry no grouping signal. A dense matrix is small: its Gram matrix is cheaper still.
+    if isinstance(matrix, np.ndarray):
+        gram = matrix @ matrix.T
         for _ in range(POWER_ITERATIONS):
             basis, _ = np.linalg.qr(gram @ basis)
     else:
         for _ in range(POWER_ITERATIONS):
-            basis, _ = np.linalg.qr(matrix.T @ basis)
-            basis, _ = np.linalg.qr(matrix @ basis)
+            basis, _ = np.linalg.qr(matrix @ (matrix.T @ basis))
     small = np.asarray((matrix.T @ basis).T)
     u_small, singular, vt = np.linalg.svd(small, full_matrices=False)
     u = basis @ u_small[:, :dims]

@@ -1,9 +1,9 @@
 """The default executor for keyword extraction: a process pool started only when needed.
 
 A rebuild with nothing new extracts nothing and so starts no process. Workers are forked,
-import what their tasks need as they start (yake: the build's own process never needs it),
-and ask Linux to kill them if the build dies, so a ``kill -9`` of a build never leaves
-orphaned workers behind.
+import what their tasks need as they start (yake, which the build's own process then never
+imports), and ask Linux to kill them if the build dies, so a ``kill -9`` of a build never
+leaves orphaned workers behind.
 """
 
 from __future__ import annotations

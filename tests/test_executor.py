@@ -68,6 +68,7 @@ def _preloaded(_: int) -> tuple[int, str | None]:
 
 
 def test_a_started_pool_runs_its_preload_in_each_worker() -> None:
+    """Each worker ran ``preload`` as it started, before its first task."""
     with LazyProcessPool(2, _mark_preloaded) as pool:
         pool.start()
         assert pool._pool is not None
@@ -76,7 +77,9 @@ def test_a_started_pool_runs_its_preload_in_each_worker() -> None:
     assert seen and all(mark == str(pid) for pid, mark in seen.items())
 
 
-def test_a_first_build_starts_its_workers_before_reading_the_store(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_build_starts_its_workers_before_reading_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     starts: list[bool] = []
     start = LazyProcessPool.start
 
@@ -94,16 +97,17 @@ def test_a_first_build_starts_its_workers_before_reading_the_store(tmp_path, mon
     second = write_listing(tmp_path / "second.txt", pairs[:40])
     site = build_site(tmp_path, [second], keywords={"workers": 2})
     assert starts == [False] and site.result.new == 20
-    # Fewer papers than are worth shipping to workers: none are started.
-    small = tmp_path / "small"
-    build_site(small, [write_listing(tmp_path / "few.txt", pairs[:5])], keywords={"workers": 2})
+    # Extraction in process (one worker): no pool to start.
+    build_site(tmp_path / "alone", [first], keywords={"workers": 1})
     assert starts == [False]
 
 
-def test_the_build_process_leaves_yake_to_its_workers(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A cold build's own process never imports yake (its workers do, while it reads the
-    settings and inputs), and the command line starts without MkDocs, numpy or yake."""
+def test_the_build_process_leaves_yake_to_its_workers(tmp_path: Path) -> None:
+    """On a process pool, a cold build's own process never imports yake (its workers do,
+    while it reads the settings, inputs and store), and the command line starts without
+    MkDocs, numpy or yake."""
     make_project(tmp_path)
+    (tmp_path / "digest.toml").write_text("[keywords]\nworkers = 2\n", encoding="utf-8")
     listing = write_listing(tmp_path / "listing.txt", seed_pairs()[:20])
     script = (
         "import json, sys\n"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -10,7 +14,8 @@ from conftest import EPOCH, SEED, build_site, project_config, tree_bytes
 
 from digest import pipeline
 from digest.errors import BuildError, SourceError
-from digest.forked import Forked, Tickets
+from digest.forked import Forked, Tickets, share_out
+from digest.writers.pages import PageWriter
 
 
 def test_the_docs_written_with_a_forked_helper_are_the_same(tmp_path: Path) -> None:
@@ -67,36 +72,73 @@ def test_a_helper_that_dies_fails_the_build() -> None:
         Forked(_killed).result()
 
 
-@pytest.mark.parametrize("count", [0, 1, 7, 500, Tickets.CAPACITY * 2 + 3])
+@pytest.mark.parametrize("count", [0, 1, 7, 5000])
 def test_tickets_hand_each_piece_to_exactly_one_process(count: int) -> None:
     tickets = Tickets(count)
-    try:
-
-        def theirs() -> list[int]:
-            return list(tickets)
-
-        other = Forked(theirs)
-        mine = list(tickets)
-        taken = other.result()
-    finally:
-        tickets.close()
-    assert sorted(mine + taken) == list(range(count))
-    assert mine == sorted(mine) and taken == sorted(taken)
+    other = Forked(lambda: list(tickets))
+    mine = list(tickets)
+    theirs = other.result()
+    assert sorted(mine + theirs) == list(range(count))
+    assert mine == sorted(mine) and theirs == sorted(theirs)
 
 
-def test_the_page_inputs_and_reuse_counts_add_up_across_processes(tmp_path: Path) -> None:
+def _slow_piece(number: int) -> tuple[int, int]:
+    time.sleep(0.02)
+    return number, os.getpid()
+
+
+def test_pieces_are_shared_out_and_every_result_comes_back() -> None:
+    started: list[int] = []
+    done = share_out(40, _slow_piece, lambda: started.append(os.getpid()))
+    assert sorted(done) == list(range(40))
+    assert all(number == done[number][0] for number in done)
+    pids = {pid for _, pid in done.values()}
+    assert len(pids) == 2 and os.getpid() in pids  # both processes took pieces
+    assert started == []  # first() ran in the child, not here
+    alone = share_out(5, _slow_piece, lambda: started.append(os.getpid()), fork=False)
+    assert {pid for _, pid in alone.values()} == {os.getpid()} and started == [os.getpid()]
+
+
+def test_a_failing_piece_fails_the_whole_share() -> None:
+    def piece(number: int) -> int:
+        if number == 3:
+            raise SourceError("bad record 3")
+        return number
+
+    with pytest.raises(SourceError, match="bad record 3"):
+        share_out(8, piece, lambda: None)
+
+
+def test_page_inputs_and_reuse_counts_add_up_when_both_processes_write_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Pages of cards are shared out between the build and its child: the record of what
     each page was written from covers every page, and reused pages are counted once."""
     built = build_site(tmp_path / "seed", [SEED], epoch=EPOCH)
     assert built.result.digest is not None
     config = project_config(tmp_path / "seed")
     published = tmp_path / "seed" / "build" / "docs"
+    makers = PageWriter.paper_page_makers
+    writers = tmp_path / "writers.txt"
+
+    def slow_makers(self: PageWriter) -> list[Callable[[], tuple[str, str]]]:
+        def slow(make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+            time.sleep(0.05)  # so that both processes take pages
+            with writers.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+            return make()
+
+        return [partial(slow, make) for make in makers(self)]
+
+    monkeypatch.setattr(PageWriter, "paper_page_makers", slow_makers)
     records = []
     for fork in (True, False):
         docs = tmp_path / f"docs-{fork}"
         reused = pipeline.write_docs(built.result.digest, config, docs, published, fork=fork)
-        records.append((reused, (docs / pipeline.PAGE_INPUTS).read_bytes()))
-    pages = sorted(p for p in os.listdir(published / "themes") if p != "index.md")
-    issues = sorted(p for p in os.listdir(published / "issues") if p != "index.md")
+        records.append((reused, (docs / pipeline.PAGE_INPUTS).read_bytes(), tree_bytes(docs)))
+        if fork:
+            assert len(set(writers.read_text().split())) == 2
+    pages = [p for p in published.glob("*/*.md") if p.name != "index.md"]
     assert records[0] == records[1]
-    assert records[0][0] == len(pages) + len(issues)
+    assert records[0][0] == len(pages)
+    assert json.loads(records[0][1]).keys() == {p.relative_to(published).as_posix() for p in pages}
