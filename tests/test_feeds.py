@@ -124,6 +124,15 @@ def test_missing_site_url_is_a_configuration_error(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def test_a_bad_config_is_reported_before_the_inputs_are_read(tmp_path):
+    """A first build with a worker pool starts it before anything is read; the MkDocs config
+    is still checked before the inputs (a missing input file would say nothing of it)."""
+    make_project(tmp_path, site_url=None)
+    with pytest.raises(ConfigError, match="has no site_url"):
+        build_site(tmp_path, [tmp_path / "missing.txt"], keywords={"workers": 2})
+    assert not (tmp_path / "site").exists() and not (tmp_path / "digest.sqlite").exists()
+
+
 def test_every_page_links_the_feed_in_its_head(seed_site):
     pages = sorted(seed_site.site.rglob("*.html"))
     assert len(pages) > 10
