@@ -3,8 +3,8 @@
 Each initial's keywords are one raw HTML block, which Python-Markdown passes through instead of
 parsing tens of thousands of inline links. MkDocs neither rewrites nor checks links in raw
 HTML, so these tests are the only oracle for them: every link must reach its paper's card on
-the built site, every keyword keep its ``kw-...`` id (cards link to it), and hostile titles
-and keywords stay text.
+the built site, every keyword keep its ``kw-...`` id (cards link to it, on the part of the
+index that lists it), and hostile titles and keywords stay text.
 """
 
 from __future__ import annotations
@@ -29,23 +29,40 @@ def shown(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def keyword_rows(site: Site) -> dict[str, lxml.html.HtmlElement]:
-    """Return the keyword paragraphs of the built index by id, each checked to be unique."""
-    tree = lxml.html.document_fromstring((site.site / PAGE).read_bytes())
-    rows = tree.xpath('//div[@class="dg-keywords"]/p')
-    by_id = {p.get("id"): p for p in rows}
-    assert len(by_id) == len(rows)
+def index_pages(site: Site) -> list[str]:
+    """Return the built parts of the keyword index, part 1 first."""
+    parts = sorted(
+        (p.parent.name for p in site.site.glob("keywords.part*/index.html")),
+        key=lambda name: int(name.removeprefix("keywords.part")),
+    )
+    return [PAGE, *(f"{name}/index.html" for name in parts)]
+
+
+def keyword_rows(site: Site) -> dict[str, tuple[str, lxml.html.HtmlElement]]:
+    """Return the keyword paragraphs of the built index by id, with the page each is on;
+    each id is checked to be unique across the parts."""
+    by_id = {}
+    count = 0
+    for page in index_pages(site):
+        tree = lxml.html.document_fromstring((site.site / page).read_bytes())
+        rows = tree.xpath('//div[@class="dg-keywords"]/p')
+        by_id.update({p.get("id"): (page, p) for p in rows})
+        count += len(rows)
+    assert len(by_id) == count
     return by_id
 
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The hostile corpus (``tests/data/hostile/``) built once, through MkDocs, with theme
-    pages of 4 cards: links must reach ``themes/<slug>.part<n>/`` too, which the seed's
-    themes (none over 50 cards) never need."""
+    pages of 4 cards and a keyword index in parts: links must reach
+    ``themes/<slug>.part<n>/`` and ``keywords.part<n>/`` too, which the seed (no theme over
+    50 cards, an index of one part) never needs."""
     with pytest.MonkeyPatch.context() as mp:
         for module in (paging, pages):
             mp.setattr(module, "THEME_PART", 4)
+        # And a keyword index in parts of about 40 links.
+        mp.setattr(paging, "KEYWORD_PART", 40)
         return build_site(tmp_path_factory.mktemp("hostile-keywords"), list(HOSTILE))
 
 
@@ -61,10 +78,11 @@ def test_every_keyword_link_lands_on_its_papers_card(name, request):
     assert list(rows) == [kw.slug for kw in digest.keyword_index]
     targets = set()
     for kw in digest.keyword_index:
-        hrefs = [a.get("href") for a in rows[kw.slug].iter("a")]
+        page, row = rows[kw.slug]
+        hrefs = [a.get("href") for a in row.iter("a")]
         assert len(hrefs) == len(kw.paper_keys), kw.text
         for href, key in zip(hrefs, kw.paper_keys, strict=True):
-            target, fragment = links.resolve(PAGE, href)
+            target, fragment = links.resolve(page, href)
             assert target is not None and (site.site / target).is_file(), href
             assert fragment == paper_anchor(key), href
             assert fragment in links.ids(target), href
@@ -72,23 +90,37 @@ def test_every_keyword_link_lands_on_its_papers_card(name, request):
     assert len(targets) >= 3
     if name == "hostile_site":
         assert any(".part" in target for target in targets)
+        assert len({page for page, _ in rows.values()}) >= 3
 
 
-def test_links_to_keywords_find_their_ids(seed_site):
-    """Cards and the rising page link to ``keywords.md#kw-...``: each id is on the page."""
-    digest = seed_site.result.digest
+@pytest.mark.parametrize("name", ["seed_site", "hostile_site"])
+def test_links_to_keywords_find_their_ids(name, request):
+    """Cards and the rising page link to ``keywords.md#kw-...`` (or the part listing the
+    keyword): each lands on its keyword's own paragraph."""
+    site: Site = request.getfixturevalue(name)
+    digest = site.result.digest
     assert digest is not None
-    links = SiteLinks(seed_site.site)
-    ids = links.ids(PAGE)
-    assert {kw.slug for kw in digest.keyword_index} <= ids
+    links = SiteLinks(site.site)
+    rows = keyword_rows(site)
+    assert set(rows) == {kw.slug for kw in digest.keyword_index}
+    parts = set(index_pages(site))
     found = 0
     for page in links.pages:
         for link in links.links(page):
             target, fragment = links.resolve(page, link)
-            if target == PAGE and fragment.startswith("kw-"):
-                assert fragment in ids, f"{page}: {link}"
+            if fragment.startswith("kw-"):
+                assert target in parts and rows[fragment][0] == target, f"{page}: {link}"
                 found += 1
     assert found >= len(digest.entries)
+
+
+def test_every_part_of_the_index_links_the_others(hostile_site):
+    pages = index_pages(hostile_site)
+    assert len(pages) >= 3
+    links = SiteLinks(hostile_site.site)
+    for page in pages:
+        reached = {links.resolve(page, link)[0] for link in links.links(page)}
+        assert set(pages) - {page} <= reached, page
 
 
 def test_hostile_keywords_and_titles_stay_text(hostile_site):
@@ -98,16 +130,17 @@ def test_hostile_keywords_and_titles_stay_text(hostile_site):
     assert digest is not None
     rows = keyword_rows(hostile_site)
     assert list(rows) == [kw.slug for kw in digest.keyword_index]
-    tree = lxml.html.document_fromstring((hostile_site.site / PAGE).read_bytes())
-    blocks = tree.xpath('//div[@class="dg-keywords"]')
     allowed = {"div": {"class"}, "p": {"id"}, "strong": set(), "a": {"href"}}
-    for el in (el for block in blocks for el in block.iter()):
-        assert el.tag in allowed and set(el.attrib) <= allowed[el.tag], lxml.html.tostring(el)
+    for page in index_pages(hostile_site):
+        tree = lxml.html.document_fromstring((hostile_site.site / page).read_bytes())
+        blocks = tree.xpath('//div[@class="dg-keywords"]')
+        for el in (el for block in blocks for el in block.iter()):
+            assert el.tag in allowed and set(el.attrib) <= allowed[el.tag], lxml.html.tostring(el)
     for kw in digest.keyword_index:
-        row = rows[kw.slug]
+        _, row = rows[kw.slug]
         assert [s.text_content() for s in row.iter("strong")] == [shown(kw.text)]
         titles = [a.text_content() for a in row.iter("a")]
         assert titles == [shown(digest.by_key[k].paper.title) for k in kw.paper_keys]
-    texts = " ".join(row.text_content() for row in rows.values())
+    texts = " ".join(row.text_content() for _, row in rows.values())
     # The corpus's attacks reach the index as text (so the checks above checked something).
     assert "<script>" in texts and "alert" in texts

@@ -29,8 +29,11 @@ from digest.writers.abstracts import INDEXED_KEYWORDS, author_line, shown_abstra
 from digest.writers.escape import markdown_text, safe_href
 from digest.writers.paging import (
     ISSUE_PART,
+    KEYWORD_INDEX,
     THEME_PART,
     chunks,
+    keyword_initial,
+    keyword_parts,
     page_url,
     paper_anchor,
     part_path,
@@ -233,6 +236,13 @@ class PageWriter:
         self.feeds = tuple(feeds)
         self.theme_of = {t.slug: t for t in digest.themes}
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
+        #: The keyword index's parts (path, initials), and the part listing each keyword.
+        self.keyword_parts = [
+            (part_path(KEYWORD_INDEX, n), initials)
+            for n, initials in enumerate(keyword_parts(digest.keyword_index), start=1)
+        ]
+        part_of = {i: path for path, initials in self.keyword_parts for i in initials}
+        self.keyword_page = {k.key: part_of[keyword_initial(k.text)] for k in digest.keyword_index}
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
         self.previous = previous
@@ -248,7 +258,7 @@ class PageWriter:
         theme = self.theme_of[primary.theme_slug]
         paper = entry.paper
         keywords = tuple(
-            Link(k.text, Markup(f"{up}keywords.md#{self.keyword_slug[k.key]}"))
+            Link(k.text, Markup(f"{up}{self.keyword_page[k.key]}#{self.keyword_slug[k.key]}"))
             for k in entry.keywords
         )
         shown = shown_abstract(paper.abstract)
@@ -312,11 +322,7 @@ class PageWriter:
                 issue_groups=self._issue_groups(latest, 0, limit=HOME_PAPERS) if latest else [],
             ),
             "themes/index.md": self._themes_page(),
-            # Every keyword lists its papers' titles: searching them again would only repeat
-            # the theme pages, so the page stays out of the search index (as issues do).
-            "keywords.md": self.render(
-                "keywords.md.j2", front=NOT_SEARCHED, groups=self._keyword_groups()
-            ),
+            **self._keyword_pages(),
             "issues/index.md": self.render("archive.md.j2", months=self._archive()),
             "rising.md": self.render("rising.md.j2", rows=self._rising_rows()),
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
@@ -431,7 +437,7 @@ class PageWriter:
             rows.append(
                 RisingRow(
                     text=topic.text,
-                    href=Markup(f"keywords.md#{slug}") if slug else None,
+                    href=Markup(f"{self.keyword_page[topic.key]}#{slug}") if slug else None,
                     spark=charts.sparkline(
                         topic.series, f"rise-{slug or len(rows)}", f"Trend of {topic.text}"
                     ),
@@ -515,7 +521,9 @@ class PageWriter:
         found = self._printed.get(key)
         if found is None:
             primary = self.theme_of[entry.themes[0].theme_slug]
-            anchors = tuple(self.keyword_slug[k.key] for k in entry.keywords)
+            anchors = tuple(
+                (self.keyword_slug[k.key], self.keyword_page[k.key]) for k in entry.keywords
+            )
             found = repr((entry, primary.name, self.page_of[key], anchors))
             self._printed[key] = found
         return found
@@ -562,6 +570,32 @@ class PageWriter:
             months.setdefault(month, []).append((issue, Markup(f"{issue.slug}.md")))
         return list(months.items())
 
+    def _keyword_pages(self) -> dict[str, str]:
+        """The keyword index, a part per run of initials (see :func:`paging.keyword_parts`).
+
+        Every keyword lists its papers' titles: searching them again would only repeat the
+        theme pages, so the index stays out of the search index (as issues do).
+        """
+        groups = dict(self._keyword_groups())
+        labels = [
+            f"{initials[0]}\N{EN DASH}{initials[-1]}" if len(initials) > 1 else "".join(initials)
+            for _, initials in self.keyword_parts
+        ]
+        pages = {}
+        for path, initials in self.keyword_parts:
+            # Parts are siblings: links between them are file names (the current one none).
+            parts = [
+                Link(label, Markup(other if other != path else ""))
+                for (other, _), label in zip(self.keyword_parts, labels, strict=True)
+            ]
+            pages[path] = self.render(
+                "keywords.md.j2",
+                front=NOT_SEARCHED,
+                groups=[(i, groups[i]) for i in initials if i in groups],
+                parts=parts if len(parts) > 1 else [],
+            )
+        return pages
+
     def _keyword_groups(self) -> list[tuple[str, list[KeywordRow]]]:
         """Group the keyword index by initial letter; each keyword lists its papers' cards.
 
@@ -570,12 +604,13 @@ class PageWriter:
         a 10,000-paper index). MkDocs does not rewrite links in raw HTML, so each link is the
         card's built URL (``use_directory_urls``) seen from the keyword page's own URL.
         """
-        up = "../" * page_url("keywords.md").count("/")
+        # Every part's URL is as deep as part 1's (``keywords/``, ``keywords.part2/``).
+        up = "../" * page_url(KEYWORD_INDEX).count("/")
         groups: dict[str, list[KeywordRow]] = {}
         #: A paper is listed once per keyword: its link is made once.
         links: dict[str, Link] = {}
         for kw in self.digest.keyword_index:
-            initial = kw.text[:1].upper() if kw.text[:1].isalpha() else "#"
+            initial = keyword_initial(kw.text)
             papers = []
             for key in kw.paper_keys:
                 link = links.get(key)

@@ -17,13 +17,19 @@ from typing import TypeVar
 
 from markupsafe import Markup
 
-from digest.model import Digest
+from digest.model import Digest, KeywordSlug
 from digest.slugs import slugify
 
 #: Cards on one part of a theme page.
 THEME_PART = 50
 #: Cards on one part of an issue page (an ordinary day fits on one).
 ISSUE_PART = 100
+#: Paper links on one part of the keyword index (about 2 MB of HTML). A 10,000-paper index on
+#: one page was 12 MB: MkDocs converted it on one core for 3 s while the build's other pages
+#: were long done, and a browser struggles to open it.
+KEYWORD_PART = 10_000
+#: Part 1 of the keyword index; part *n* is ``keywords.part<n>.md``.
+KEYWORD_INDEX = "keywords.md"
 
 T = TypeVar("T")
 
@@ -31,6 +37,32 @@ T = TypeVar("T")
 def part_path(first: str, part: int) -> str:
     """Return the docs path of part ``part`` (from 1) of the page whose part 1 is ``first``."""
     return first if part == 1 else f"{first.removesuffix('.md')}.part{part}.md"
+
+
+def keyword_initial(text: str) -> str:
+    """Return the letter a keyword is listed under in the index ("#" for the rest)."""
+    return text[:1].upper() if text[:1].isalpha() else "#"
+
+
+def keyword_parts(index: Sequence[KeywordSlug]) -> list[list[str]]:
+    """Return the initials on each part of the keyword index, in the index's order.
+
+    An initial's keywords stay on one part; a part holds about :data:`KEYWORD_PART` paper
+    links (a keyword weighs one plus its papers). There is always a part 1, maybe empty.
+    """
+    weight: dict[str, int] = {}
+    for kw in index:
+        initial = keyword_initial(kw.text)
+        weight[initial] = weight.get(initial, 0) + 1 + len(kw.paper_keys)
+    parts: list[list[str]] = [[]]
+    load = 0
+    for initial in sorted(weight, key=lambda i: (i == "#", i)):
+        if parts[-1] and load + weight[initial] > KEYWORD_PART:
+            parts.append([])
+            load = 0
+        parts[-1].append(initial)
+        load += weight[initial]
+    return parts
 
 
 def page_url(path: str) -> str:
