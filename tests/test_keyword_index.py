@@ -30,10 +30,11 @@ def shown(text: str) -> str:
 
 
 def index_pages(site: Site) -> list[str]:
-    """Return the built parts of the keyword index, part 1 first."""
+    """Return the built pages of the keyword index in index order: the index (or the page
+    linking its parts), then a page per letter, then other initials."""
     parts = sorted(
-        (p.parent.name for p in site.site.glob("keywords.part*/index.html")),
-        key=lambda name: int(name.removeprefix("keywords.part")),
+        (p.parent.name for p in site.site.glob("keywords.*/index.html")),
+        key=lambda name: (name == "keywords.other", name),
     )
     return [PAGE, *(f"{name}/index.html" for name in parts)]
 
@@ -56,12 +57,12 @@ def keyword_rows(site: Site) -> dict[str, tuple[str, lxml.html.HtmlElement]]:
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The hostile corpus (``tests/data/hostile/``) built once, through MkDocs, with theme
     pages of 4 cards and a keyword index in parts: links must reach
-    ``themes/<slug>.part<n>/`` and ``keywords.part<n>/`` too, which the seed (no theme over
-    50 cards, an index of one part) never needs."""
+    ``themes/<slug>.part<n>/`` and ``keywords.<letter>/`` too, which the seed (no theme over
+    50 cards, an index of one page) never needs."""
     with pytest.MonkeyPatch.context() as mp:
         for module in (paging, pages):
             mp.setattr(module, "THEME_PART", 4)
-        # And a keyword index in parts of about 40 links.
+        # And a keyword index large enough to be cut into a page per initial.
         mp.setattr(paging, "KEYWORD_PART", 40)
         return build_site(tmp_path_factory.mktemp("hostile-keywords"), list(HOSTILE))
 

@@ -13,15 +13,19 @@ import re
 from dataclasses import replace
 
 import feedparser
+import pytest
 from test_site_pages import make_digest, pages_of, paper
 
-from digest.model import Theme
+from digest.model import KeywordSlug, Theme
+from digest.writers import paging
 from digest.writers.feeds import render_feeds
 from digest.writers.pages import paper_anchor
 from digest.writers.paging import (
     ISSUE_PART,
+    KEYWORD_INDEX,
     THEME_PART,
     chunks,
+    keyword_parts,
     page_url,
     paper_url,
     part_path,
@@ -119,3 +123,36 @@ def test_the_seed_issue_is_published_in_parts(seed_site):
     two = seed_site.site / "issues" / "2023-11-14.part2" / "index.html"
     # Built (MkDocs --strict resolved every link and anchor) and linked from part 1.
     assert two.is_file() and 'href="../2023-11-14.part2/"' in one
+
+
+def _keywords(texts: list[str], papers: int = 3) -> list[KeywordSlug]:
+    return [
+        KeywordSlug(t.casefold(), t, f"kw-{i}", tuple(f"p{j}" for j in range(papers)))
+        for i, t in enumerate(texts)
+    ]
+
+
+def test_a_small_keyword_index_is_one_page() -> None:
+    parts = keyword_parts(_keywords(["attention", "Bandit", "3D vision", "zebra"]))
+    assert parts == {KEYWORD_INDEX: ["A", "B", "Z", "#"]}
+
+
+def test_a_large_index_is_cut_by_initial_and_keywords_never_move(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once cut, each keyword's page depends on its initial alone: a growing index moves no
+    keyword, so no card linking one has to change."""
+    monkeypatch.setattr(paging, "KEYWORD_PART", 20)
+    first = _keywords(["attention", "Bandit", "bayes", "3D vision", "Élan", "zebra"])
+    parts = keyword_parts(first)
+    assert parts == {
+        KEYWORD_INDEX: [],
+        "keywords.a.md": ["A"],
+        "keywords.b.md": ["B"],
+        "keywords.z.md": ["Z"],
+        "keywords.other.md": ["É", "#"],
+    }
+    page_of = {i: path for path, initials in parts.items() for i in initials}
+    grown = keyword_parts(first + _keywords(["quantum", "Markov chain", "causal"], papers=40))
+    assert list(grown)[:1] == [KEYWORD_INDEX] and "keywords.q.md" in grown
+    assert all(i in grown[path] for i, path in page_of.items())

@@ -236,12 +236,9 @@ class PageWriter:
         self.feeds = tuple(feeds)
         self.theme_of = {t.slug: t for t in digest.themes}
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
-        #: The keyword index's parts (path, initials), and the part listing each keyword.
-        self.keyword_parts = [
-            (part_path(KEYWORD_INDEX, n), initials)
-            for n, initials in enumerate(keyword_parts(digest.keyword_index), start=1)
-        ]
-        part_of = {i: path for path, initials in self.keyword_parts for i in initials}
+        #: The keyword index's pages and their initials, and the page listing each keyword.
+        self.keyword_parts = keyword_parts(digest.keyword_index)
+        part_of = {i: path for path, initials in self.keyword_parts.items() for i in initials}
         self.keyword_page = {k.key: part_of[keyword_initial(k.text)] for k in digest.keyword_index}
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
@@ -571,28 +568,29 @@ class PageWriter:
         return list(months.items())
 
     def _keyword_pages(self) -> dict[str, str]:
-        """The keyword index, a part per run of initials (see :func:`paging.keyword_parts`).
+        """The keyword index, on one page or a page per initial (see
+        :func:`paging.keyword_parts`), each linking the others.
 
         Every keyword lists its papers' titles: searching them again would only repeat the
         theme pages, so the index stays out of the search index (as issues do).
         """
         groups = dict(self._keyword_groups())
-        labels = [
-            f"{initials[0]}\N{EN DASH}{initials[-1]}" if len(initials) > 1 else "".join(initials)
-            for _, initials in self.keyword_parts
-        ]
+        letters = [(path, initials) for path, initials in self.keyword_parts.items() if initials]
         pages = {}
-        for path, initials in self.keyword_parts:
+        for path, initials in self.keyword_parts.items():
             # Parts are siblings: links between them are file names (the current one none).
             parts = [
-                Link(label, Markup(other if other != path else ""))
-                for (other, _), label in zip(self.keyword_parts, labels, strict=True)
+                Link(
+                    mine[0] if len(mine) == 1 and mine[0] != "#" else "Other",
+                    Markup(other if other != path else ""),
+                )
+                for other, mine in letters
             ]
             pages[path] = self.render(
                 "keywords.md.j2",
                 front=NOT_SEARCHED,
-                groups=[(i, groups[i]) for i in initials if i in groups],
-                parts=parts if len(parts) > 1 else [],
+                groups=[(i, groups[i]) for i in initials],
+                parts=parts if len(self.keyword_parts) > 1 else [],
             )
         return pages
 
@@ -604,7 +602,7 @@ class PageWriter:
         a 10,000-paper index). MkDocs does not rewrite links in raw HTML, so each link is the
         card's built URL (``use_directory_urls``) seen from the keyword page's own URL.
         """
-        # Every part's URL is as deep as part 1's (``keywords/``, ``keywords.part2/``).
+        # Every part's URL is as deep as the first's (``keywords/``, ``keywords.a/``).
         up = "../" * page_url(KEYWORD_INDEX).count("/")
         groups: dict[str, list[KeywordRow]] = {}
         #: A paper is listed once per keyword: its link is made once.

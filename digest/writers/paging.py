@@ -24,11 +24,11 @@ from digest.slugs import slugify
 THEME_PART = 50
 #: Cards on one part of an issue page (an ordinary day fits on one).
 ISSUE_PART = 100
-#: Paper links on one part of the keyword index (about 2 MB of HTML). A 10,000-paper index on
-#: one page was 12 MB: MkDocs converted it on one core for 3 s while the build's other pages
-#: were long done, and a browser struggles to open it.
+#: Paper links beyond which the keyword index is cut into a page per initial (about 1 MB of
+#: HTML). A 10,000-paper index on one page was 12 MB: MkDocs converted it on one core for 3 s
+#: while the build's other pages were long done, and a browser struggles to open it.
 KEYWORD_PART = 10_000
-#: Part 1 of the keyword index; part *n* is ``keywords.part<n>.md``.
+#: The keyword index, or the page linking its parts once it is cut.
 KEYWORD_INDEX = "keywords.md"
 
 T = TypeVar("T")
@@ -41,27 +41,29 @@ def part_path(first: str, part: int) -> str:
 
 def keyword_initial(text: str) -> str:
     """Return the letter a keyword is listed under in the index ("#" for the rest)."""
-    return text[:1].upper() if text[:1].isalpha() else "#"
+    # One character: some letters upper-case to two ("ß" to "SS", "ﬁ" to "FI").
+    return text[:1].upper()[:1] if text[:1].isalpha() else "#"
 
 
-def keyword_parts(index: Sequence[KeywordSlug]) -> list[list[str]]:
-    """Return the initials on each part of the keyword index, in the index's order.
+def keyword_parts(index: Sequence[KeywordSlug]) -> dict[str, list[str]]:
+    """Return the pages of the keyword index and the initials each lists, in index order.
 
-    An initial's keywords stay on one part; a part holds about :data:`KEYWORD_PART` paper
-    links (a keyword weighs one plus its papers). There is always a part 1, maybe empty.
+    Up to :data:`KEYWORD_PART` paper links (a keyword weighs one plus its papers) the index
+    is one page. Beyond, :data:`KEYWORD_INDEX` only links the parts: a page per letter
+    (``keywords.a.md``), and ``keywords.other.md`` for other initials. A keyword's page then
+    never changes as the index grows, nor do the cards that link it.
     """
     weight: dict[str, int] = {}
     for kw in index:
         initial = keyword_initial(kw.text)
         weight[initial] = weight.get(initial, 0) + 1 + len(kw.paper_keys)
-    parts: list[list[str]] = [[]]
-    load = 0
-    for initial in sorted(weight, key=lambda i: (i == "#", i)):
-        if parts[-1] and load + weight[initial] > KEYWORD_PART:
-            parts.append([])
-            load = 0
-        parts[-1].append(initial)
-        load += weight[initial]
+    initials = sorted(weight, key=lambda i: (i == "#", i))
+    if sum(weight.values()) <= KEYWORD_PART:
+        return {KEYWORD_INDEX: initials}
+    parts: dict[str, list[str]] = {KEYWORD_INDEX: []}
+    for initial in initials:
+        name = initial.lower() if "A" <= initial <= "Z" else "other"
+        parts.setdefault(f"keywords.{name}.md", []).append(initial)
     return parts
 
 
