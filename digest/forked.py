@@ -55,15 +55,11 @@ class Forked(Generic[T]):
         if self._pid is None:
             return self._value  # type: ignore[return-value]
         assert self._channel is not None
-        _, status = os.waitpid(self._pid, 0)
+        code, data = collect(self._pid, self._channel)
         self._pid = None
-        self._channel.seek(0)
-        data = self._channel.read()
-        self._channel.close()
         try:
             ok, value = pickle.loads(data)
         except Exception:  # A child killed mid-write left no whole result.
-            code = os.waitstatus_to_exitcode(status)
             raise BuildError(f"A helper process of the build died (status {code})") from None
         if not ok:
             raise value
@@ -149,6 +145,16 @@ def fork_child() -> int:
     else:
         die_with_parent()
     return pid
+
+
+def collect(pid: int, channel: IO[bytes]) -> tuple[int, bytes]:
+    """Wait for a child started by :func:`fork_child`; return its exit code and what it wrote
+    to ``channel`` (a temporary file it inherited), and close ``channel``."""
+    _, status = os.waitpid(pid, 0)
+    channel.seek(0)
+    data = channel.read()
+    channel.close()
+    return os.waitstatus_to_exitcode(status), data
 
 
 def stop(pid: int) -> None:

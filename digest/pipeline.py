@@ -609,19 +609,20 @@ def _published(store: Store) -> Published:
             space = Space.from_bytes(space_data)
         except ValueError:
             space = None
-        dims = space.components.shape[1] if space is not None else 0
-        centre_of = {
-            str(slug): np.array(vector, dtype=np.float64)
-            for slug, vector in centres.items()
-            if isinstance(vector, list) and len(vector) == dims
-        }
+        else:
+            dims = space.components.shape[1]
+            centre_of = {
+                str(slug): np.array(vector, dtype=np.float64)
+                for slug, vector in centres.items()
+                if isinstance(vector, list) and len(vector) == dims
+            }
     return Published(
         themes=tuple(store.themes()),
         forms={str(k): str(v) for k, v in forms.items()} if isinstance(forms, dict) else {},
         generic=generic,
         entries=store.entries() if space is not None else {},
         space=space,
-        centres=centre_of if space is not None else {},
+        centres=centre_of,
     )
 
 

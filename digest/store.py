@@ -438,7 +438,7 @@ def _dump_paper(paper: Paper) -> str:
 def _load_paper(text: str) -> Paper:
     data = json.loads(text)
     values: dict[str, Any] = {}
-    for f in fields(Paper):
+    for f in _PAPER_FIELDS:
         value = data.get(f.name)
         if f.name in ("published", "updated"):
             value = datetime.fromisoformat(value) if value else None

@@ -75,7 +75,7 @@ class Space:
     """A fitted LSA space: what places a new paper's terms where the corpus's papers are.
 
     ``components`` maps a normalised TF-IDF row (``vocabulary`` order, ``idf`` weights) to
-    the coordinates :func:`tfidf_lsa` gave the corpus's papers. Between regroupings a daily
+    the coordinates :func:`fit_lsa` gave the corpus's papers. Between regroupings a daily
     build projects only its new papers into the space fitted at the last full grouping.
     """
 
@@ -111,18 +111,13 @@ class Space:
         return cls(vocabulary, values[:n], values[n:].reshape(n, dims))
 
 
-def tfidf_lsa(docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
-    """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors."""
-    return fit_lsa(docs)[0]
-
-
 def fit_lsa(docs: Sequence[Mapping[str, float]]) -> tuple[NDArray[np.float64], Space | None]:
     """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors, and the
-        space that projects other documents among them (None when too few to reduce).
+    space that projects other documents among them (None when too few to reduce).
 
-        Terms in one document only carry no grouping signal and are dropped, as are terms in more
-        than half of all documents; the vocabulary is capped and sorted so the result never depends
-        on dict order or ``PYTHONHASHSEED``. Beyond :data:`DENSE_CELLS` the matrix is sparse:
+    Terms in one document only carry no grouping signal and are dropped, as are terms in more
+    than half of all documents; the vocabulary is capped and sorted so the result never depends
+    on dict order or ``PYTHONHASHSEED``. Beyond :data:`DENSE_CELLS` the matrix is sparse:
     20,000 papers fit in memory.
     """
     n = len(docs)

@@ -32,7 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from digest.errors import BuildError
-from digest.forked import fork_child, stop
+from digest.forked import collect, fork_child, stop
 
 #: Least Markdown to write (bytes) for which a second process pays off: forking and the
 #: helper's share of MkDocs' fixed costs take about 50 ms.
@@ -312,17 +312,14 @@ class SplitPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def _wait(self) -> dict[str, Any]:
         assert self.helper is not None and self.channel is not None
-        _, status = os.waitpid(self.helper, 0)
+        code, data = collect(self.helper, self.channel)
         self.helper = None
-        self.channel.seek(0)
-        data = self.channel.read()
-        self.channel.close()
         try:
             result = json.loads(data) if data else {}
         except ValueError:
             result = {}
-        if os.waitstatus_to_exitcode(status) != 0 or "error" in result or not result:
-            problem = result.get("error") or f"status {os.waitstatus_to_exitcode(status)}"
+        if code != 0 or "error" in result or not result:
+            problem = result.get("error") or f"status {code}"
             raise BuildError(f"MkDocs failed to render pages in its helper process: {problem}")
         return result
 
