@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 # Before anything loads numpy: its BLAS would run each of the grouping's small matrix products
 # on a thread per core, which on two cores spin against each other and against the build's
@@ -79,11 +79,27 @@ def _parser() -> argparse.ArgumentParser:
         help=f"digest settings (TOML; default: ./{CONFIG_FILE} if present)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_build(commands)
+    serve = commands.add_parser(
+        "serve", help="serve the built site locally", description="Serve the built site over HTTP."
+    )
+    serve.add_argument(
+        "--site-dir", metavar="DIR", help="the site to serve (default: mkdocs.yml's site_dir)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    fetch_command.add_parser(commands)
+    mail.add_parser(commands)
+    return parser
 
+
+def _add_build(commands: Any) -> None:
     build = commands.add_parser(
         "build",
         help="build the site, feed and export from paper listings",
-        description="Read paper listings into the store, extract keywords, group papers into "
+        description="Read paper listings into the state, extract keywords, group papers into "
         "themes and build the site and feeds. With no INPUT: the config's inputs, else the "
         "fetch inbox, else the bundled example page.",
     )
@@ -104,33 +120,35 @@ def _parser() -> argparse.ArgumentParser:
         "--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)"
     )
     build.add_argument(
-        "--store", metavar="FILE", help="the store of papers seen (default: digest.sqlite)"
+        "--state", metavar="DIR", help="the folder of what digest keeps (default: state)"
     )
     build.add_argument(
-        "--new-store",
+        "--cache",
+        metavar="DIR",
+        help="the folder of what digest can rebuild (default: .digest-cache)",
+    )
+    build.add_argument(
+        "--new-state",
         action="store_true",
         default=None,
-        help="start a new store even though a site was built before",
+        help="start a new state folder even though a site was built before",
+    )
+    build.add_argument(
+        "--store",
+        metavar="FILE",
+        help="an SQLite store of digest 0.1 to start the state folder from "
+        "(default: digest.sqlite, if there)",
     )
     build.add_argument(
         "--date",
         metavar="YYYY-MM-DD",
         help="build as of this date: new papers are first seen then (for backfills)",
     )
-
-    serve = commands.add_parser(
-        "serve", help="serve the built site locally", description="Serve the built site over HTTP."
+    build.add_argument(
+        "--executor",
+        metavar="dask://HOST:PORT",
+        help="extract keywords on this Dask cluster (default: local processes)",
     )
-    serve.add_argument(
-        "--site-dir", metavar="DIR", help="the site to serve (default: mkdocs.yml's site_dir)"
-    )
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument(
-        "--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
-    )
-    fetch_command.add_parser(commands)
-    mail.add_parser(commands)
-    return parser
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -140,15 +158,18 @@ def _config(args: argparse.Namespace) -> Config:
         "format": getattr(args, "format", None),
         "strict": getattr(args, "strict", None),
         "mkdocs_config": getattr(args, "mkdocs_config", None),
+        "state": getattr(args, "state", None),
+        "cache": getattr(args, "cache", None),
         "store": getattr(args, "store", None),
-        "new_store": getattr(args, "new_store", None),
+        "new_state": getattr(args, "new_state", None),
+        "executor": getattr(args, "executor", None),
         "date": getattr(args, "date", None),
     }
     return load_config(path if (args.config or path.is_file()) else None, overrides)
 
 
 def _build(args: argparse.Namespace) -> int:
-    from digest.pipeline import build
+    from digest.build import build
 
     result = build(_config(args), args.inputs)
     site = result.site_dir
@@ -180,8 +201,8 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from digest.serve import serve
     from digest.site import read_settings
+    from digest.site.serve import serve
 
     config = _config(args)
     settings = read_settings(config.mkdocs_config, config.site_dir)

@@ -10,6 +10,8 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from digest.errors import StrictError
+
 log = logging.getLogger("digest")
 
 
@@ -37,3 +39,12 @@ def counting_warnings() -> Iterator[WarningCounter]:
         yield counter
     finally:
         log.removeHandler(counter)
+
+
+def check_strict(strict: bool, counter: WarningCounter) -> None:
+    """Fail the run under ``--strict`` once anything was warned about."""
+    if strict and counter.count:
+        raise StrictError(
+            f"{counter.count} warning(s) with --strict; the site is unchanged. First: "
+            f"{counter.messages[0]}"
+        )

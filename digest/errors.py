@@ -19,6 +19,10 @@ class FetchError(DigestError):
     """A remote source failed to answer usefully; nothing was changed."""
 
 
+class StateError(DigestError):
+    """The kept state is missing, damaged, locked, or of a format this version cannot read."""
+
+
 class KeywordError(DigestError):
     """Keyword extraction failed internally (not the same as "no keywords")."""
 

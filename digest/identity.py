@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from digest.text import fold
+from digest.text.words import fold
 
 # New-style ids (0704.0001, 2401.01234) and old-style ones (astro-ph/0601001, math.GT/0309136),
 # optionally versioned, optionally inside an abs/pdf URL on http or https.

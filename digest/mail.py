@@ -1,7 +1,7 @@
 """``digest email``: send an issue of the built digest over SMTP, or write it as an ``.eml`` file.
 
 The digest is gathered from the store as the last build published it
-(:func:`digest.pipeline.current_digest`), so the email and the site agree; rendering lives in
+(:func:`digest.build.current_digest`), so the email and the site agree; rendering lives in
 :mod:`digest.writers.email`, sending here. A day without new papers sends nothing. The SMTP user
 name and password come from environment variables named in the ``[email]`` section, never from
 the file itself, so that a workflow can pass them from its secrets.
@@ -61,7 +61,12 @@ def add_parser(subparsers: Any) -> None:
         help="where --dry-run writes the message (default: digest-YYYY-MM-DD.eml)",
     )
     parser.add_argument(
-        "--store", metavar="FILE", help="the store of papers seen (default: digest.sqlite)"
+        "--state", metavar="DIR", help="the folder of what digest keeps (default: state)"
+    )
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="the folder of what digest can rebuild (default: .digest-cache)",
     )
     parser.add_argument(
         "--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)"
@@ -71,7 +76,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace, config: Config) -> int:
     """Render the chosen issue and send it, or write it with ``--dry-run``; return 0."""
     # Imported here: they pull in MkDocs, YAKE and feedgen, which `digest --help` does not need.
-    from digest.pipeline import build_date, current_digest
+    from digest.build import build_date, current_digest
     from digest.writers import email as writer
 
     if not args.dry_run:
@@ -101,7 +106,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 def email_templates(config: Config) -> Path:
     """Return the email templates: ``email/`` beside the page templates, else the bundled."""
-    from digest.pipeline import templates_dir
+    from digest.writers.docs import templates_dir
     from digest.writers.email import HTML_TEMPLATE, TEXT_TEMPLATE
 
     here = Path(__file__).parent
@@ -110,7 +115,7 @@ def email_templates(config: Config) -> Path:
         here.parent / "site_templates" / "email",
     ]
     with contextlib.suppress(BuildError):  # no page templates: the bundled email ones
-        candidates.insert(0, templates_dir(config) / "email")
+        candidates.insert(0, templates_dir(config.templates_dir) / "email")
     for folder in candidates:
         if all((folder / name).is_file() for name in (HTML_TEMPLATE, TEXT_TEMPLATE)):
             return folder

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+#: Name in ``Paper.sources`` of papers read from Hugging Face.
+HF_SOURCE = "huggingface"
+
 
 @dataclass(frozen=True)
 class Author:

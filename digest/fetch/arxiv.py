@@ -7,7 +7,6 @@ seconds, one connection (https://info.arxiv.org/help/api/tou.html).
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from collections.abc import Sequence
 
@@ -22,14 +21,8 @@ API_URL = "https://export.arxiv.org/api/query"
 RSS_URL = "https://rss.arxiv.org/rss/"
 #: arXiv's API and RSS hosts share one budget: a request every three seconds.
 PACE = Pace("arxiv", 3.0)
-#: The API serves at most this many results per request and per query.
-MAX_PAGE = 2000
-MAX_RESULTS = 30000
 #: Tries of a page that comes back shorter than the paging numbers promise.
 SHORT_PAGE_TRIES = 3
-
-# Archive (cs, astro-ph, q-bio) and optional subject class (LG, CO, mes-hall): cs.LG, hep-th.
-CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?$")
 
 
 def category_query(categories: Sequence[str]) -> str:

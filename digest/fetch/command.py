@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, FetchConfig, load_config
+from digest.config.sections import CATEGORY, MAX_RESULTS
 from digest.errors import ConfigError, FetchError
 from digest.fetch import arxiv, hf
 from digest.fetch.http import Clock, HttpClient, HttpPolicy, SystemClock
@@ -255,18 +256,18 @@ def _checked(check: Callable[[str], Any], expected: str) -> Callable[[str], Any]
 
 
 def _parse_category(text: str) -> str:
-    if not arxiv.CATEGORY.fullmatch(text):
+    if not CATEGORY.fullmatch(text):
         raise ValueError(text)
     return text
 
 
 def _parse_max_results(text: str) -> int:
     value = int(text)
-    if not 0 < value <= arxiv.MAX_RESULTS:
+    if not 0 < value <= MAX_RESULTS:
         raise ValueError(text)
     return value
 
 
 _category = _checked(_parse_category, "an arXiv category like cs.LG")
 _day = _checked(date.fromisoformat, "a date YYYY-MM-DD")
-_max_results = _checked(_parse_max_results, f"a number from 1 to {arxiv.MAX_RESULTS}")
+_max_results = _checked(_parse_max_results, f"a number from 1 to {MAX_RESULTS}")

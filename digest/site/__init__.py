@@ -1,12 +1,11 @@
-"""The only module that drives MkDocs: load its config, build a docs folder into a site.
+"""The only package that drives MkDocs: load its config, build a docs folder into a site.
 
 MkDocs renders every page on every build. A daily build of a large digest changes a few pages
 and leaves most alone (older issues, quiet themes), so :func:`render` keeps the published HTML of
 every page whose Markdown, links and rendering setup are unchanged: the built site records, in
 :data:`MANIFEST`, a hash of the Markdown each page came from. Kept pages are hard-linked into
-the new site and MkDocs (in its "dirty" mode) skips them; their search entries are carried
-over from the published index in the order a full build writes them, so an incremental build
-writes the same bytes as a full one (tests/test_incremental_render.py).
+the new site and MkDocs (in its "dirty" mode) skips them, so an incremental build writes the
+same bytes as a full one (tests/test_incremental_render.py).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,24 +29,15 @@ from mkdocs.config import load_config as mkdocs_load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import yaml_load
 
 from digest import __version__
 from digest.errors import BuildError, ConfigError
-from digest.site.split import (
-    MIN_SPLIT_BYTES,
-    SplitPages,
-    by_page,
-    entries,
-    search_index,
-    set_entries,
-)
 
 #: In every built site: for each page, the hash of its Markdown and the pages it links to.
 MANIFEST = ".digest-pages.json"
-_SEARCH_INDEX = "search/search_index.json"
 #: Packages whose output is in the HTML: a new version re-renders every page.
 _RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
 #: Markdown link targets of the pages digest writes: ``](path.md#anchor)``.
@@ -124,8 +114,6 @@ class RenderReport:
 
     rendered: int
     kept: int
-    #: Of the rendered pages, how many a second process rendered (:mod:`digest.site.split`).
-    in_helper: int = 0
 
 
 def render(
@@ -134,18 +122,14 @@ def render(
     site_dir: Path,
     epoch: int,
     published: Path | None = None,
-    split_bytes: int = MIN_SPLIT_BYTES,
-    meanwhile: Callable[[], object] | None = None,
+    inputs: str = "",
 ) -> RenderReport:
     """Build ``docs_dir`` into ``site_dir`` with ``--strict``, dated ``epoch`` (not the clock).
 
     With ``published`` (the live site), pages unchanged since it was built are kept from it
     instead of rendered again. ``site_dir`` must be a new empty folder: kept pages are hard
-    links to the published files, which nothing here ever writes to. With at least
-    ``split_bytes`` of Markdown to render, a second process renders about half of it
-    (:mod:`digest.site.split`). ``meanwhile`` is called once the theme's files and the docs'
-    other files are in ``site_dir`` (pages may not all be): while the helper renders its
-    last pages, or after MkDocs when there is no helper.
+    links to the published files, which nothing here ever writes to. ``inputs`` (a hash of
+    what the build was made from) is recorded in the manifest (see :func:`built_from`).
     """
     with _source_date_epoch(epoch):
         config = _load(
@@ -155,38 +139,42 @@ def render(
         files = sorted(
             p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()
         )
-        state = _published_state(published, stamp) if published else None
-        known = state[0] if state else {}
+        known = _published_pages(published, stamp) if published else {}
         pages = _page_records(docs_dir, [f for f in files if f.endswith(".md")], known)
-        keep = _keepable(state[0], pages, set(files)) if state else {}
-        keeper = _KeepPages(published, keep, state[1]) if published and state and keep else None
+        keep = _keepable(known, pages, set(files))
+        keeper = _KeepPages(published, keep) if published and keep else None
         if keeper is not None:
             config.plugins["digest/keep-pages"] = keeper
-        splitter = SplitPages(split_bytes, meanwhile)
-        config.plugins["digest/split-pages"] = splitter
         config.plugins["digest/release-markdown"] = _ReleaseMarkdown()
-        # Imported here, not with this module: the pipeline loads it while YAKE runs.
         from mkdocs.commands.build import build as mkdocs_build
 
         try:
             with _quiet_mkdocs():
                 # Dirty mode: a page is rendered where its file says it is modified, which
-                # keeping and splitting decide (site_dir is new, so nothing else differs).
+                # keeping decides (site_dir is new, so nothing else differs).
                 mkdocs_build(config, dirty=True)
         except (Abort, MkDocsException) as exc:
             raise BuildError(f"MkDocs failed to build the site: {exc}") from exc
-        finally:
-            splitter.leave_helper()  # In the helper process: never return to the caller.
-            splitter.abandon()
-        if splitter.meanwhile is not None:
-            splitter.meanwhile()
     kept = keeper.kept if keeper else set()
     records = {src: (keep[src] if src in kept else record) for src, record in pages.items()}
-    manifest = {"stamp": stamp, "pages": {k: records[k].as_json() for k in sorted(records)}}
+    manifest = {
+        "stamp": stamp,
+        "inputs": inputs,
+        "pages": {k: records[k].as_json() for k in sorted(records)},
+    }
     (site_dir / MANIFEST).write_text(
         json.dumps(manifest, sort_keys=True, separators=(",", ":")), encoding="utf-8"
     )
-    return RenderReport(len(pages) - len(kept), len(kept), splitter.helped)
+    return RenderReport(len(pages) - len(kept), len(kept))
+
+
+def built_from(site_dir: Path) -> str | None:
+    """Return the inputs hash the site at ``site_dir`` was built from (None if unknown)."""
+    try:
+        found = json.loads((site_dir / MANIFEST).read_bytes()).get("inputs")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) and found else None
 
 
 @dataclass(frozen=True)
@@ -241,26 +229,18 @@ def _render_stamp(config: MkDocsConfig) -> str:
     return h.hexdigest()
 
 
-_SearchEntries = dict[str, list[dict[str, Any]]]
-
-
-def _published_state(
-    published: Path, stamp: str
-) -> tuple[dict[str, _PageRecord], _SearchEntries] | None:
-    """Return the published site's page records and search entries by page, if it can be kept
-    from: rendered with the same stamp, its manifest and search index readable."""
+def _published_pages(published: Path, stamp: str) -> dict[str, _PageRecord]:
+    """Return the published site's page records, if it was rendered with the same stamp."""
     try:
         manifest = json.loads((published / MANIFEST).read_bytes())
         if manifest.get("stamp") != stamp:
-            return None
-        records = {
+            return {}
+        return {
             src: _PageRecord(str(r["sha"]), tuple(str(x) for x in r["links"]))
             for src, r in manifest["pages"].items()
         }
-        search = by_page(json.loads((published / _SEARCH_INDEX).read_bytes())["docs"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return records, search
+        return {}
 
 
 def _keepable(
@@ -281,18 +261,13 @@ def _keepable(
 
 
 class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """Put kept pages' published HTML into the new site and their search entries in its index."""
+    """Put kept pages' published HTML into the new site, where MkDocs' dirty mode skips them."""
 
-    def __init__(
-        self, published: Path, keep: Mapping[str, _PageRecord], search: _SearchEntries
-    ) -> None:
+    def __init__(self, published: Path, keep: Mapping[str, _PageRecord]) -> None:
         super().__init__()
         self.published = published
         self.keep = keep
-        #: The published search index's entries, by page URL.
-        self.search = search
         self.kept: set[str] = set()
-        self.files: Files | None = None
 
     @event_priority(-100)  # After any plugin that adds or removes files.
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -312,22 +287,7 @@ class _KeepPages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             assert file.abs_src_path is not None
             os.utime(file.abs_src_path, (0, 0))
             self.kept.add(file.src_uri)
-        self.files = files
         return files
-
-    @event_priority(100)  # Before the search plugin writes its index.
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        index = search_index(config)
-        if index is None or self.files is None:
-            return
-        fresh = by_page(entries(index))
-        merged: list[dict[str, Any]] = []
-        for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included):
-            if file.page is None:
-                continue
-            source = self.search if file.src_uri in self.kept else fresh
-            merged.extend(source.get(file.page.url, ()))
-        set_entries(index, merged)
 
 
 class _ReleaseMarkdown(BasePlugin):  # type: ignore[type-arg,no-untyped-call]

@@ -8,15 +8,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Sequence
+from importlib.resources import files
 from pathlib import Path
 
 from digest.diagnostics import log
 from digest.errors import SourceError
+from digest.merge import merge_papers
 from digest.model import Paper
 from digest.sources.base import Reader
-from digest.sources.merge import merge_papers
 
-_NOT_READERS = {"base", "merge"}
+_NOT_READERS = {"base", "hygiene", "jsondoc", "values", "xmldoc"}
 
 
 def _discover() -> dict[str, Reader]:
@@ -34,6 +35,11 @@ def _discover() -> dict[str, Reader]:
 READERS: dict[str, Reader] = _discover()
 #: Content sniffing tries specific formats first; the plain-text page dump is the fallback.
 _SNIFF_ORDER = sorted(READERS, key=lambda name: (name == "trending", name))
+
+
+def bundled_example() -> Path:
+    """Return the bundled example input: a real "trending papers" page dump."""
+    return Path(str(files("digest") / "examples" / "trending-papers.txt"))
 
 
 def reader_for(path: Path, fmt: str | None = None) -> Reader:

@@ -11,7 +11,7 @@ from digest.errors import SourceError
 from digest.identity import paper_key, parse_arxiv_id
 from digest.links import code_urls
 from digest.model import Author, Paper
-from digest.text import clean_field
+from digest.sources.hygiene import clean_field
 
 #: A title longer than this is almost certainly an abstract read out of step.
 MAX_TITLE_CHARS = 600

@@ -2,7 +2,7 @@
 
 Hugging Face adds what arXiv lacks: upvotes, a code repository, a project page and its own
 keywords (``ai_keywords``). Its papers carry arXiv ids, so merging with an arXiv source yields
-one paper with arXiv's text and these extras (see :mod:`digest.sources.merge`).
+one paper with arXiv's text and these extras (see :mod:`digest.merge`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ from digest.diagnostics import log
 from digest.errors import SourceError
 from digest.identity import parse_arxiv_id
 from digest.links import arxiv_abs
-from digest.model import Paper
+from digest.model import HF_SOURCE, Paper
 from digest.sources.base import RecordError, build_paper, require_text
 from digest.sources.jsondoc import decode_utf8, iter_array, json_type
 from digest.sources.values import iso_datetime, optional_url, string_list
 
-#: Name in ``Paper.sources`` of papers read from Hugging Face.
-SOURCE = "huggingface"
+SOURCE = HF_SOURCE
 
 # A list whose objects hold a nested "paper" object: tells this answer from a plain paper list.
 _PAPER_OBJECT = re.compile(rb'"paper"\s*:\s*\{')

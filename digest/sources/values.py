@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 from digest.diagnostics import log
 from digest.links import safe_url
 from digest.sources.base import RecordError, optional_text
-from digest.text import clean_field
+from digest.sources.hygiene import clean_field
 
 # Authors are separated by commas or semicolons (optionally followed by "and") or by a bare
 # "and": "A, B, and C", "A, B and C", "A and B". Whitespace around "and" keeps "Anand" whole.

@@ -26,10 +26,9 @@ from markupsafe import Markup
 
 from digest.config import EmailConfig
 from digest.model import Digest, Entry, Issue
+from digest.writers.cards import Link, paper_links
 from digest.writers.escape import safe_href
-from digest.writers.feeds import RSS_PATH, absolute
-from digest.writers.pages import Link, paper_links
-from digest.writers.paging import paper_url
+from digest.writers.paging import RSS_PATH, absolute, paper_url
 from digest.writers.template_errors import template_failure
 
 TEXT_TEMPLATE = "issue.txt.j2"

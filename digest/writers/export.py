@@ -7,6 +7,9 @@ from typing import Any
 
 from digest.model import Digest, Entry, Theme
 
+#: Where the export is, relative to the site.
+EXPORT_PATH = "digest.json"
+
 
 def _paper(entry: Entry) -> dict[str, Any]:
     paper = entry.paper

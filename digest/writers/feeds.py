@@ -19,14 +19,18 @@ from xml.sax.saxutils import escape, quoteattr
 from feedgen.feed import FeedGenerator
 
 from digest.model import Digest, Entry
-from digest.writers.pages import theme_feed
-from digest.writers.paging import paper_url
+from digest.writers.paging import (
+    ATOM_PATH,
+    JSON_PATH,
+    OPML_PATH,
+    RISING_PATH,
+    RSS_PATH,
+    absolute,
+    paper_url,
+    theme_feed,
+)
 
-RSS_PATH = "feed.xml"
-ATOM_PATH = "feeds/atom.xml"
-JSON_PATH = "feeds/feed.json"
-OPML_PATH = "feeds/feeds.opml"
-RISING_PATH = "feeds/rising.xml"
+__all__ = ["ATOM_PATH", "JSON_PATH", "OPML_PATH", "RISING_PATH", "RSS_PATH", "FeedSpec"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,6 @@ class FeedSpec:
 def paper_guid(key: str) -> str:
     """Return a paper's feed guid: a URN of its key, unchanged by theme, title or version."""
     return f"urn:digest:paper:{key}"
-
-
-def absolute(site_url: str, path: str) -> str:
-    """Join a site-relative path to the site URL (which always ends in a slash)."""
-    return site_url.rstrip("/") + "/" + path.lstrip("/")
 
 
 def newest_first(entries: Sequence[Entry], limit: int) -> tuple[Entry, ...]:

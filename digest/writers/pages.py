@@ -3,46 +3,43 @@
 Templates print untrusted text with a plain ``{{ value }}``: the environment's ``finalize``
 escapes every string for Markdown (see :mod:`digest.writers.escape`), so forgetting a filter
 cannot inject markup. Values the writer builds itself (paths, anchors, validated URLs) are
-passed as ``Markup`` and printed as they are.
+passed as ``Markup`` and printed as they are. Every page is rendered on every build; MkDocs
+then keeps the HTML of pages whose Markdown did not change (:mod:`digest.site`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
-from digest import __version__
-from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
 from digest.model import Digest, Entry, Issue, Theme
-from digest.sources.hf_daily import SOURCE as HF_SOURCE
 from digest.writers import charts
-from digest.writers.abstracts import INDEXED_KEYWORDS, author_line, shown_abstract
+from digest.writers.abstracts import INDEXED_KEYWORDS
+from digest.writers.cards import Card, CardMaker, Link
 from digest.writers.escape import markdown_text, safe_href
+from digest.writers.feeds import FeedSpec
 from digest.writers.paging import (
     ISSUE_PART,
     KEYWORD_INDEX,
+    OPML_PATH,
     THEME_PART,
+    absolute,
     chunks,
     keyword_initial,
     keyword_parts,
     page_url,
     paper_anchor,
     part_path,
-    theme_pages,
+    theme_feed,
 )
 from digest.writers.template_errors import template_failure
-
-if TYPE_CHECKING:  # feeds imports this module: the spec type only, at type-checking time
-    from digest.writers.feeds import FeedSpec
 
 #: Papers per theme listed on the home page; the issue page lists them all.
 HOME_PAPERS = 10
@@ -51,11 +48,6 @@ RISING_PAPERS = 3
 #: Front matter of pages left out of the search index (Material's ``search.exclude``).
 NOT_SEARCHED: dict[str, object] = {"search": {"exclude": True}}
 _FEED_FORMATS = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
-
-
-def theme_feed(slug: str) -> str:
-    """Return the site-relative path of a theme's RSS feed."""
-    return f"feeds/themes/{slug}.xml"
 
 
 def _finalize(value: object) -> object:
@@ -83,59 +75,6 @@ def environment(templates: Path) -> Environment:
     )
     env.globals["indexed_keywords"] = INDEXED_KEYWORDS
     return env
-
-
-@dataclass(frozen=True)
-class PreviousDocs:
-    """The published docs folder and what each of its theme and issue pages was written from
-    (:attr:`PageWriter.inputs` of the build that wrote it)."""
-
-    docs: Path
-    inputs: Mapping[str, str]
-
-
-def _writer_stamp(templates: Path, digest: Digest) -> str:
-    """Hash what every page depends on besides its papers: the templates, digest's code (links,
-    slugs, escaping...) and the digest-wide values a template may print (title, description,
-    URL). A theme or issue template that printed anything else of the whole digest (its date,
-    its counts) would be reused stale: the bundled ones do not.
-    """
-    h = hashlib.sha256(f"digest {__version__}\n".encode())
-    h.update(repr((digest.title, digest.description, digest.site_url)).encode())
-    code = Path(__file__).parent.parent
-    for root, pattern in ((templates, "*"), (code, "*.py")):
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
-            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class Link:
-    label: str
-    href: Markup
-
-
-@dataclass(frozen=True)
-class Card:
-    """What a template shows of one paper; only ``Markup`` fields are trusted."""
-
-    anchor: Markup
-    title: str
-    authors: str
-    date: str
-    #: The whole abstract as Markdown: escaped text, inline TeX kept as math.
-    abstract: Markup
-    #: The same as HTML, for the folded abstract (a raw HTML <details>); empty when not folded.
-    abstract_html: Markup
-    #: The opening of a long abstract (folded below it); None when it is shown whole. Search
-    #: indexes ``teaser`` only; ``teaser_more`` continues it on the page.
-    teaser: Markup | None
-    teaser_more: Markup
-    keywords: tuple[Link, ...]
-    links: tuple[Link, ...]
-    theme: Link
-    because: tuple[str, ...]
-    upvotes: int | None
 
 
 @dataclass(frozen=True)
@@ -194,28 +133,6 @@ class KeywordRow:
     papers: tuple[Link, ...]
 
 
-def paper_links(entry: Entry) -> tuple[Link, ...]:
-    """arXiv abstract and PDF where the id is known, else an arXiv title search; then the
-    Hugging Face page of a paper that came from there, the project and the code."""
-    paper = entry.paper
-    raw: list[tuple[str, str]] = []
-    if paper.arxiv_id:
-        raw += [("arXiv", arxiv_abs(paper.arxiv_id)), ("PDF", arxiv_pdf(paper.arxiv_id))]
-        if HF_SOURCE in paper.sources or paper.upvotes is not None:
-            raw.append(("Hugging Face", hf_paper(paper.arxiv_id)))
-    else:
-        raw.append(("Search arXiv", arxiv_title_search(paper.title)))
-    if paper.project_url:
-        raw.append(("Project", paper.project_url))
-    raw += [("Code", url) for url in paper.code_urls]
-    links = []
-    for label, url in raw:
-        href = safe_href(url)
-        if href is not None:
-            links.append(Link(label, href))
-    return tuple(links)
-
-
 class PageWriter:
     """Render every Markdown page of a digest into a docs folder.
 
@@ -223,59 +140,19 @@ class PageWriter:
     page; without them it lists none.
     """
 
-    def __init__(
-        self,
-        templates: Path,
-        digest: Digest,
-        feeds: Sequence[FeedSpec] = (),
-        previous: PreviousDocs | None = None,
-    ) -> None:
+    def __init__(self, templates: Path, digest: Digest, feeds: Sequence[FeedSpec] = ()) -> None:
         self.env = environment(templates)
         self.templates = templates
         self.digest = digest
         self.feeds = tuple(feeds)
-        self.theme_of = {t.slug: t for t in digest.themes}
-        self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
         #: The keyword index's pages and their initials, and the page listing each keyword.
         self.keyword_parts = keyword_parts(digest.keyword_index)
         part_of = {i: path for path, initials in self.keyword_parts.items() for i in initials}
-        self.keyword_page = {k.key: part_of[keyword_initial(k.text)] for k in digest.keyword_index}
-        #: The theme page part holding each paper's card: where every link to a paper goes.
-        self.page_of = theme_pages(digest)
-        self.previous = previous
-        #: What each theme and issue page was written from (see :meth:`_reused`), by path.
-        self.inputs: dict[str, str] = {}
-        self.reused = 0
-        self._stamp = _writer_stamp(templates, digest)
-        self._printed: dict[str, str] = {}
-
-    def card(self, entry: Entry, depth: int) -> Card:
-        up = "../" * depth
-        primary = entry.themes[0]
-        theme = self.theme_of[primary.theme_slug]
-        paper = entry.paper
-        keywords = tuple(
-            Link(k.text, Markup(f"{up}{self.keyword_page[k.key]}#{self.keyword_slug[k.key]}"))
-            for k in entry.keywords
-        )
-        shown = shown_abstract(paper.abstract)
-        return Card(
-            anchor=paper_anchor(paper.key),
-            title=paper.title,
-            authors=author_line([a.name for a in paper.authors]),
-            date=entry.listed.date().isoformat(),
-            abstract=shown.whole,
-            abstract_html=shown.whole_html,
-            teaser=shown.teaser,
-            teaser_more=shown.teaser_more,
-            keywords=keywords,
-            links=paper_links(entry),
-            theme=Link(
-                theme.name, Markup(f"{up}{self.page_of[paper.key]}#{paper_anchor(paper.key)}")
-            ),
-            because=primary.because,
-            upvotes=paper.upvotes,
-        )
+        keyword_page = {k.key: part_of[keyword_initial(k.text)] for k in digest.keyword_index}
+        self.cards = CardMaker(digest, keyword_page)
+        self.keyword_slug = self.cards.keyword_slug
+        self.keyword_page = keyword_page
+        self.page_of = self.cards.page_of
 
     def render(
         self, template: str, front: dict[str, object] | None = None, **context: object
@@ -322,30 +199,22 @@ class PageWriter:
             **self._keyword_pages(),
             "issues/index.md": self.render("archive.md.j2", months=self._archive()),
             "rising.md": self.render("rising.md.j2", rows=self._rising_rows()),
+            "search.md": self.render("search.md.j2"),
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
         yield from pages.items()
 
     def paper_pages(self) -> Iterator[tuple[str, str]]:
         """Yield the pages of cards: each theme's and each issue's parts."""
-        for page in self.paper_page_makers():
-            yield page()
-
-    def paper_page_makers(self) -> list[Callable[[], tuple[str, str]]]:
-        """Return what makes each page of cards, as (path, Markdown), one call per page.
-
-        Pages are independent of each other: two processes can share them out (see
-        :func:`digest.pipeline.write_docs`).
-        """
-        makers: list[Callable[[], tuple[str, str]]] = []
         for theme in self.digest.themes:
-            keys = chunks(theme.paper_keys, THEME_PART)
-            makers += [partial(self._theme_page, theme, keys, i) for i in range(len(keys))]
+            parts = chunks(theme.paper_keys, THEME_PART)
+            for at in range(len(parts)):
+                yield self._theme_page(theme, parts, at)
         for issue in self.digest.issues:
             found = [(t, e) for t, entries in self.digest.issue_themes(issue) for e in entries]
             runs = chunks(found, ISSUE_PART)
-            makers += [partial(self._issue_page, issue, runs, i) for i in range(len(runs))]
-        return makers
+            for at in range(len(runs)):
+                yield self._issue_page(issue, runs, at)
 
     def _issue_page(
         self, issue: Issue, runs: Sequence[Sequence[tuple[Theme, Entry]]], at: int
@@ -353,30 +222,25 @@ class PageWriter:
         """Part ``at`` of an issue's pages: its cards by theme, ISSUE_PART cards a part."""
         first = f"issues/{issue.slug}.md"
         index, run = at + 1, runs[at]
-        path = part_path(first, index)
-        themes = tuple((t.slug, t.name) for t, _ in run)
-        head = (issue.date, len(issue.paper_keys), index, len(runs), themes)
-        text = self._reused(path, head, [e for _, e in run])
-        if text is None:
-            # A group cut by a part's end is headed on both parts, each with its own cards.
-            groups = [
-                IssueGroup(
-                    Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
-                    (),
-                    tuple(self.card(e, 1) for _, e in pairs),
-                    Markup(f"t-{theme.slug}"),
-                    Markup(""),
-                )
-                for theme, pairs in itertools.groupby(run, key=lambda te: te[0])
-            ]
-            text = self.render(
-                "issue.md.j2",
-                front=NOT_SEARCHED,
-                issue=issue,
-                groups=groups,
-                parts=self._part_links(first, len(runs), index),
+        # A group cut by a part's end is headed on both parts, each with its own cards.
+        groups = [
+            IssueGroup(
+                Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
+                (),
+                tuple(self.cards.card(e, 1) for _, e in pairs),
+                Markup(f"t-{theme.slug}"),
+                Markup(""),
             )
-        return path, text
+            for theme, pairs in itertools.groupby(run, key=lambda te: te[0])
+        ]
+        text = self.render(
+            "issue.md.j2",
+            front=NOT_SEARCHED,
+            issue=issue,
+            groups=groups,
+            parts=self._part_links(first, len(runs), index),
+        )
+        return part_path(first, index), text
 
     def _part_links(self, first: str, count: int, current: int) -> list[Link]:
         """Links between the parts of a page, seen from part ``current`` (none for one part).
@@ -449,8 +313,6 @@ class PageWriter:
 
     def _feed_rows(self) -> dict[str, list[FeedRow]]:
         """Every feed, absolute and copyable: the site's own, each theme's, any other."""
-        from digest.writers.feeds import OPML_PATH, absolute
-
         groups: dict[str, list[FeedRow]] = {"site": [], "themes": [], "other": []}
         for spec in self.feeds:
             url = safe_href(absolute(self.digest.site_url, spec.path))
@@ -479,55 +341,17 @@ class PageWriter:
         index = at + 1
         path = part_path(first, index)
         entries = [self.digest.by_key[k] for k in parts[at]]
-        head = (theme.slug, theme.name, theme.keywords, theme.is_other, index, len(parts))
-        text = self._reused(path, head, entries)
-        if text is None:
-            text = self.render(
-                "theme.md.j2",
-                front={"feed": feed},
-                theme=theme,
-                cards=[self.card(e, 1) for e in entries],
-                feed=Markup(f"../{feed}"),
-                parts=self._part_links(first, len(parts), index),
-            )
+        text = self.render(
+            "theme.md.j2",
+            front={"feed": feed},
+            theme=theme,
+            cards=[self.cards.card(e, 1) for e in entries],
+            feed=Markup(f"../{feed}"),
+            parts=self._part_links(first, len(parts), index),
+        )
         return path, text
 
-    def _reused(self, path: str, head: object, entries: Sequence[Entry]) -> str | None:
-        """Return the published Markdown of page ``path`` if it was written from the same
-        inputs (``head``, the page's own values, and its cards' entries), else None.
-
-        A daily build changes few theme and issue pages; building the cards of the others
-        (abstracts folded, math split, links checked) and rendering them was most of a
-        10,000-paper build's Jinja time. Every value a card shows comes from its entry, its
-        theme's name, its keywords' anchors and the part holding it: all go into the print.
-        """
-        prints = [self._entry_print(e) for e in entries]
-        digest = hashlib.sha256(repr((self._stamp, path, head, prints)).encode("utf-8"))
-        inputs = self.inputs[path] = digest.hexdigest()
-        if self.previous is None or self.previous.inputs.get(path) != inputs:
-            return None
-        try:
-            text = (self.previous.docs / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        self.reused += 1
-        return text
-
-    def _entry_print(self, entry: Entry) -> str:
-        key = entry.paper.key
-        found = self._printed.get(key)
-        if found is None:
-            primary = self.theme_of[entry.themes[0].theme_slug]
-            anchors = tuple(
-                (self.keyword_slug[k.key], self.keyword_page[k.key]) for k in entry.keywords
-            )
-            found = repr((entry, primary.name, self.page_of[key], anchors))
-            self._printed[key] = found
-        return found
-
-    def _issue_groups(
-        self, issue: Issue, depth: int, cards: bool = False, limit: int | None = None
-    ) -> list[IssueGroup]:
+    def _issue_groups(self, issue: Issue, depth: int, limit: int | None = None) -> list[IssueGroup]:
         """Group an issue's papers by primary theme (see :meth:`Digest.issue_themes`).
 
         ``limit`` bounds the links of each group (the home page); ``more`` counts the rest.
@@ -551,7 +375,7 @@ class PageWriter:
                 IssueGroup(
                     Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
                     links,
-                    tuple(self.card(e, depth) for e in found) if cards else (),
+                    (),
                     anchor,
                     Markup(f"{up}{part}#{anchor}"),
                     len(found) - len(links),

@@ -79,6 +79,24 @@ def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items[:0]]
 
 
+#: Where the site's feeds are, relative to the site.
+RSS_PATH = "feed.xml"
+ATOM_PATH = "feeds/atom.xml"
+JSON_PATH = "feeds/feed.json"
+OPML_PATH = "feeds/feeds.opml"
+RISING_PATH = "feeds/rising.xml"
+
+
+def theme_feed(slug: str) -> str:
+    """Return the site-relative path of a theme's RSS feed."""
+    return f"feeds/themes/{slug}.xml"
+
+
+def absolute(site_url: str, path: str) -> str:
+    """Join a site-relative path to the site URL (which always ends in a slash)."""
+    return site_url.rstrip("/") + "/" + path.lstrip("/")
+
+
 #: The last digest's answer: pages, feeds and the email ask for every paper of one digest.
 _last: list[tuple[Digest, dict[str, str]]] = []
 

@@ -1,6 +1,6 @@
 """Paper vectors for grouping: TF-IDF over cleaned words and keyword phrases, reduced by LSA.
 
-THEMES.md measured that a paper's top YAKE keywords alone group far worse than its whole text,
+Measured (bench/themes.py): a paper's top YAKE keywords alone group far worse than its whole text,
 so the text carries the grouping and keywords add weight to the phrases YAKE found.
 """
 
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from digest.cleaning import clean_for_keywords
-from digest.keywords import keyword_key, singular, stopwords
 from digest.model import Keyword, Paper
+from digest.text.cleaning import clean_for_keywords
+from digest.text.words import keyword_key, singular, stopwords
 
 if TYPE_CHECKING:
     from scipy import sparse

@@ -1,24 +1,14 @@
-"""Keyword normalisation that needs more than one keyword: acronyms and corpus statistics.
+"""Acronyms a paper defines: "mutual information (MI)" makes "MI" and its expansion one keyword.
 
-- An acronym defined in the abstract ("mutual information (MI)") and its expansion are one
-  keyword: "MI", "MI estimation" become "mutual information", "mutual information estimation".
-- Generic research words are recognised from the corpus itself: a word used in more than a
-  fifth of all abstracts ("learning" in a machine-learning digest, "quantum" in a physics one)
-  tells readers nothing about one paper, whatever a fixed list says.
+"MI", "MI estimation" become "mutual information", "mutual information estimation".
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 
-from digest.text import fold
-
-#: Below this many papers, word frequencies say little: no corpus-generic words.
-MIN_CORPUS = 50
-#: A word in more than this share of all papers is generic in this corpus.
-GENERIC_DOCUMENT_SHARE = 0.2
+from digest.text.words import fold
 
 _LINKING = frozenset("of for from and the in on to with by a an".split())
 _DEFINITION = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9-]{1,9}?)(s?)\s*\)")
@@ -85,16 +75,3 @@ def _expand_word(word: str, acronyms: dict[str, str]) -> str:
     if key.endswith("s") and key[:-1] in acronyms:
         return acronyms[key[:-1]]
     return word
-
-
-def corpus_generic_words(texts: Sequence[str]) -> frozenset[str]:
-    """Return the words used in more than a fifth of the corpus's texts (folded, singular)."""
-    from digest.keywords import singular  # keywords uses this module
-
-    if len(texts) < MIN_CORPUS:
-        return frozenset()
-    df: Counter[str] = Counter()
-    for text in texts:
-        df.update({singular(w) for w in fold(text.replace("-", " ")).split()})
-    limit = GENERIC_DOCUMENT_SHARE * len(texts)
-    return frozenset(w for w, count in df.items() if count > limit)

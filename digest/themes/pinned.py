@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digest.cleaning import clean_for_keywords
 from digest.config import PinnedTheme
-from digest.keywords import keyword_key
 from digest.model import Keyword, Paper, Placement, Theme
 from digest.slugs import SlugRegistry
+from digest.text.cleaning import clean_for_keywords
+from digest.text.words import keyword_key
 
 
 @dataclass(frozen=True)

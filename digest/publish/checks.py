@@ -1,8 +1,8 @@
-"""Checks a freshly built site must pass before it replaces the published one (ROBUSTNESS 37-38).
+"""Checks a freshly built site must pass before it replaces the published one.
 
 The build renders into a staging folder with ``mkdocs build --strict``; these checks run on that
-folder just before the store commits and the site is swapped in, so a failure leaves the store,
-the published site and its feeds exactly as they were:
+folder just before the state commits and the site is swapped in, so a failure leaves the state,
+the published site and its feeds exactly as they were (tests/test_publish.py):
 
 - the digest is not empty and the site feed lists papers;
 - every feed digest wrote parses (RSS, Atom and OPML with the hardened XML parser, JSON Feed
@@ -31,12 +31,11 @@ from defusedxml.common import DefusedXmlException
 from digest.config import PublishConfig
 from digest.errors import BuildError
 from digest.model import Digest
+from digest.writers.export import EXPORT_PATH
 from digest.writers.feeds import OPML_PATH, RSS_PATH, feed_specs
 
 log = logging.getLogger("digest")
 
-#: The export every site carries (pipeline.EXPORT_PATH; not imported: pipeline imports this).
-EXPORT_PATH = "digest.json"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _KEEP = "; the published site is kept"
 
@@ -48,7 +47,7 @@ def verify(
     settings: PublishConfig,
     feed_items: int,
     *,
-    new_store: bool = False,
+    new_state: bool = False,
 ) -> None:
     """Raise BuildError unless the staged ``site`` may replace the ``published`` one."""
     if not digest.entries:
@@ -59,8 +58,8 @@ def verify(
     if count_items(site / RSS_PATH) == 0:
         raise BuildError(f"The site feed {RSS_PATH} lists no papers" + _KEEP)
     previous = published_count(published)
-    if previous is not None and new_store:
-        log.info("A new store was asked for: not comparing with the %d published papers", previous)
+    if previous is not None and new_state:
+        log.info("A new state was asked for: not comparing with the %d published papers", previous)
     elif previous is not None:
         check_drop(previous, len(digest.entries), settings.max_drop)
     check_issue_drop(digest, settings.max_issue_drop)
@@ -91,7 +90,7 @@ def check_drop(previous: int, new: int, max_drop: float) -> None:
         raise BuildError(
             f"The new site lists {new} papers, the published one {previous}: a drop of "
             f"{1 - new / previous:.0%}, more than publish.max_drop ({max_drop:.0%}) allows"
-            f"{_KEEP}. Was the store replaced or lost? If the drop is intended, set "
+            f"{_KEEP}. Was the state folder replaced or lost? If the drop is intended, set "
             "publish.max_drop = 1 in digest.toml for this build"
         )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 # C0/C1 controls except tab and newline, U+FFFE/U+FFFF, and lone surrogates (which a
 # `surrogateescape` or JSON `\ud800` can smuggle in): feedgen accepts them and then fails when
@@ -31,11 +30,3 @@ def clean_field(value: str) -> Cleaned:
     stripped, removed = _BAD_CHARS.subn("", value)
     text = unicodedata.normalize("NFC", stripped)
     return Cleaned(_SPACES.sub(" ", text).strip(), removed)
-
-
-@lru_cache(maxsize=1 << 17)
-def fold(text: str) -> str:
-    """Return the comparison form of a phrase: case-folded, accents and punctuation ignored."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", re.sub(r"[^\w+#]+", " ", letters)).strip()

@@ -1,0 +1,109 @@
+"""Where the keyword stage runs: a local process pool started only when needed, or a Dask cluster.
+
+A rebuild with nothing new extracts nothing and so starts no process. Pool workers are forked
+and ask Linux to kill them when the build dies: a forked worker holds the pool's own pipes
+open, so without that it would wait on them forever after a ``kill -9`` of its build
+(tests/test_faults.py counts processes left behind).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+from digest.errors import ConfigError
+
+_PR_SET_PDEATHSIG = 1
+P = ParamSpec("P")
+T = TypeVar("T")
+DASK_SCHEME = "dask://"
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when the process that started it dies."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # Not Linux: orphaned workers exit when their queue closes.
+
+
+class LazyProcessPool(Executor):
+    """A ProcessPoolExecutor whose workers start with its first task, not on creation."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=die_with_parent
+            )
+        return self._pool
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        return self._started().submit(fn, *args, **kwargs)
+
+    def map(
+        self,
+        fn: Callable[..., T],
+        *iterables: Iterable[Any],
+        timeout: float | None = None,
+        chunksize: int = 1,
+    ) -> Iterator[T]:
+        return self._started().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+@contextmanager
+def keyword_executor(
+    workers: int, address: str = "", given: Executor | None = None
+) -> Iterator[Executor | None]:
+    """Yield where keywords are extracted: ``given``, a Dask cluster at ``address``
+    (``dask://HOST:PORT``), a local pool of ``workers`` processes (0: one per CPU), or None
+    (in-process) when one process is all there is."""
+    if given is not None:
+        yield given
+        return
+    if address:
+        with _dask(address) as executor:
+            yield executor
+        return
+    count = workers or os.cpu_count() or 1
+    if count <= 1:
+        yield None
+        return
+    with LazyProcessPool(count) as pool:
+        yield pool
+
+
+@contextmanager
+def _dask(address: str) -> Iterator[Executor]:
+    """Connect to a Dask scheduler (the optional ``dask`` extra) and yield its executor."""
+    if not address.startswith(DASK_SCHEME):
+        raise ConfigError(f"executor must be {DASK_SCHEME}HOST:PORT, got {address!r}")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("executor = dask://... needs Dask: pip install 'digest[dask]'") from None
+    try:
+        client = Client(f"tcp://{address.removeprefix(DASK_SCHEME)}", timeout=30)
+    except OSError as exc:
+        raise ConfigError(f"Cannot reach the Dask scheduler at {address}: {exc}") from exc
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()

@@ -1,0 +1,214 @@
+"""Gather the whole digest in memory: keywords, themes, issues, rising topics.
+
+Everything is gathered into one immutable :class:`~digest.model.Digest` before anything is
+written. Its parts are pure functions of the kept state (papers, themes as published) and the
+settings; the cache only saves time (tests/test_state.py builds with and without it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digest import __version__
+from digest.config import Config
+from digest.diagnostics import log
+from digest.errors import SourceError
+from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper
+from digest.slugs import SlugRegistry
+from digest.state import Cache, KeptGrouping, StoredPaper
+from digest.text.keywords import extract, settings_hash, text_hash
+from digest.themes.grouping import Grouping, group, join, refit
+from digest.themes.rising import rising_topics
+from digest.themes.vectors import Space
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A gathered digest, and whether its themes were grouped afresh (a regrouping)."""
+
+    digest: Digest
+    grouping: Grouping
+    regrouped: bool
+
+
+def gather(
+    config: Config,
+    site_url: str,
+    stored: Sequence[StoredPaper],
+    kept: KeptGrouping | None,
+    built: datetime,
+    cache: Cache,
+    executor: Executor | None = None,
+    *,
+    may_regroup: bool = True,
+) -> Gathered:
+    """Extract keywords, place every paper in a theme and assemble the Digest.
+
+    Between regroupings (:func:`regroup_due`) published papers keep their themes and new ones
+    join the nearest (:func:`digest.themes.grouping.join`); ``may_regroup`` False (for the
+    email of a published build) never regroups.
+    """
+    if not stored:
+        raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
+    papers = [s.paper for s in stored]
+    keywords = extract(papers, config.keywords, executor, cache)
+    for paper, found in zip(papers, keywords, strict=True):
+        if not found:
+            log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
+    grouping = None
+    regroup = kept is None or (may_regroup and regroup_due(config, kept, len(papers)))
+    if kept is not None and not regroup:
+        grouping = _join(config, papers, keywords, kept, cache)
+    if grouping is None:
+        previous = kept.themes if kept else ()
+        grouping = group(papers, keywords, config.themes, config.keywords.language, previous)
+        regroup = True
+        if grouping.space is not None:
+            _keep_space(cache, _space_key(config, papers, placed_slugs(grouping)), grouping)
+    entries = tuple(
+        Entry(s.paper, kws, grouping.placements[s.paper.key], s.first_seen.astimezone(UTC))
+        for s, kws in zip(stored, keywords, strict=True)
+    )
+    digest = Digest(
+        title=config.title,
+        description=config.description,
+        site_url=site_url if site_url.endswith("/") else site_url + "/",
+        built=built,
+        entries=entries,
+        themes=grouping.themes,
+        keyword_index=keyword_index(papers, keywords),
+        issues=issues(entries),
+        # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
+        # later day finds the same rising topics (and writes the same rising feed).
+        rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
+    )
+    return Gathered(digest, grouping, regroup)
+
+
+def regroup_due(config: Config, kept: KeptGrouping, papers: int) -> bool:
+    """Should this build group the papers from scratch rather than add to the published themes?
+
+    Yes after a change of the grouping settings or of digest, and once the papers grew by
+    ``themes.regroup_growth`` since the last regrouping: new papers joining the nearest theme
+    day after day would otherwise drift from what grouping them all would give. In between, no
+    published paper changes theme, so the pages that list older papers stay as they are.
+    """
+    if kept.settings != grouping_settings(config):
+        return True
+    return papers > kept.papers * (1 + config.themes.regroup_growth)
+
+
+def grouping_settings(config: Config) -> str:
+    """Hash what published papers' themes were made with: a change regroups."""
+    themes = replace(config.themes, regroup_growth=0.0)
+    relevant = (__version__, settings_hash(config.keywords), themes)
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
+def _join(
+    config: Config,
+    papers: Sequence[Paper],
+    keywords: Sequence[Sequence[Keyword]],
+    kept: KeptGrouping,
+    cache: Cache,
+) -> Grouping | None:
+    """Add the papers the kept grouping lacks to its themes; None when that cannot be done."""
+    pairs = list(zip(papers, keywords, strict=True))
+    space: Space | None = None
+    centres: dict[str, NDArray[np.float64]] = {}
+    if any(p.key not in kept.placed for p in papers):
+        # The papers of the last regrouping: the first it placed (see KeptGrouping).
+        batch_keys = set(list(kept.placed)[: kept.papers])
+        batch = [(p, k) for p, k in pairs if p.key in batch_keys]
+        key = _space_key(config, [p for p, _ in batch], kept.placed)
+        found = _cached_space(cache, key)
+        if found is None:
+            space, centres = refit(
+                batch, kept.themes, kept.placed, config.themes, config.keywords.language
+            )
+            _keep_space(cache, key, Grouping(kept.themes, {}, space, centres))
+        else:
+            space, centres = found
+    return join(
+        pairs, kept.themes, kept.placed, space, centres, config.themes, config.keywords.language
+    )
+
+
+def placed_slugs(grouping: Grouping) -> dict[str, tuple[str, ...]]:
+    """Return each paper's theme slugs, primary first: what the kept state records."""
+    return {key: tuple(p.theme_slug for p in found) for key, found in grouping.placements.items()}
+
+
+def _space_key(config: Config, batch: Sequence[Paper], placed: Mapping[str, Sequence[str]]) -> str:
+    """Hash what a regrouping's space and centres are made of: its papers' texts, where they
+    were placed and the settings."""
+    h = hashlib.sha256(grouping_settings(config).encode())
+    for paper in sorted(batch, key=lambda p: p.key):
+        slugs = ",".join(placed[paper.key])
+        h.update(f"{paper.key}\x1f{text_hash(paper)}\x1f{slugs}\x1e".encode())
+    return "space-" + h.hexdigest()[:32]
+
+
+def _keep_space(cache: Cache, key: str, grouping: Grouping) -> None:
+    if grouping.space is None:
+        return
+    slugs = sorted(grouping.centres)
+    cache.keep_arrays(
+        key,
+        {
+            "space": np.frombuffer(grouping.space.to_bytes(), dtype=np.uint8),
+            "slugs": np.array(json.dumps(slugs)),
+            "centres": np.array([grouping.centres[s] for s in slugs]).reshape(len(slugs), -1),
+        },
+    )
+
+
+def _cached_space(cache: Cache, key: str) -> tuple[Space, dict[str, NDArray[np.float64]]] | None:
+    arrays = cache.arrays(key)
+    if arrays is None:
+        return None
+    try:
+        space = Space.from_bytes(arrays["space"].tobytes())
+        slugs = json.loads(str(arrays["slugs"]))
+        centres = {
+            str(s): np.asarray(v, dtype=np.float64)
+            for s, v in zip(slugs, arrays["centres"], strict=True)
+        }
+    except (KeyError, ValueError, TypeError):
+        return None
+    return space, centres
+
+
+def issues(entries: Sequence[Entry]) -> tuple[Issue, ...]:
+    """Return one issue per first-seen date, newest first, papers in input order."""
+    by_day: dict[date, list[Entry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.listed.date(), []).append(entry)
+    return tuple(
+        Issue(day, tuple(e.paper.key for e in sorted(found, key=lambda e: e.paper.order)))
+        for day, found in sorted(by_day.items(), reverse=True)
+    )
+
+
+def keyword_index(
+    papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]]
+) -> tuple[KeywordSlug, ...]:
+    """Return every keyword with a unique anchor and its papers, sorted for readers."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for paper, kws in zip(papers, keywords, strict=True):
+        for kw in kws:
+            found.setdefault(kw.key, (kw.text, []))[1].append(paper.key)
+    slugs = SlugRegistry(frozenset())
+    index = []
+    for key in sorted(found, key=lambda k: (found[k][0].casefold(), k)):
+        text, keys = found[key]
+        index.append(KeywordSlug(key, text, "kw-" + slugs.claim(key), tuple(keys)))
+    return tuple(index)

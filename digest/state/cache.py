@@ -1,0 +1,118 @@
+"""The cache: what a build can compute again from the kept state, kept to save time.
+
+```
+.digest-cache/
+  keywords.sqlite     raw keywords by text hash and extraction settings
+  arrays/<key>.npz    numeric results (a grouping's vector space, ...) by a hash of their inputs
+```
+
+Every entry is keyed by a hash of what it was made from (text, settings, versions), so a stale
+entry is never used: it is simply not found. Losing the folder costs time, never a different
+page (tests/test_state.py builds with and without it and compares the sites byte for byte).
+A damaged entry reads as missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digest.errors import StateError
+
+_KEYWORDS = "keywords.sqlite"
+_ARRAYS = "arrays"
+
+
+class Cache:
+    """A cache folder: keyword lists in SQLite, arrays in ``.npz`` files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.root / _KEYWORDS, isolation_level=None)
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS keywords (text_hash TEXT, settings_hash TEXT, "
+                    "keywords TEXT NOT NULL, PRIMARY KEY (text_hash, settings_hash))"
+                )
+            except (OSError, sqlite3.Error) as exc:
+                raise StateError(f"Cannot open the cache '{self.root}': {exc}") from exc
+            self._db = db
+        return self._db
+
+    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
+        """Return cached keyword lists by text hash, for the hashes that are cached."""
+        db = self._connect()
+        found: dict[str, Any] = {}
+        for start in range(0, len(text_hashes), 500):
+            chunk = list(text_hashes[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            try:
+                rows = db.execute(
+                    # Only "?" placeholders are interpolated; values are bound parameters.
+                    f"SELECT text_hash, keywords FROM keywords "
+                    f"WHERE settings_hash = ? AND text_hash IN ({marks})",
+                    [settings_hash, *chunk],
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                return found  # A damaged cache is an empty one.
+            for text_hash, data in rows:
+                with contextlib.suppress(ValueError):
+                    found[text_hash] = json.loads(data)
+        return found
+
+    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
+        """Remember keyword lists by text hash (at once: a kill keeps all or none of them)."""
+        rows = [(h, settings_hash, json.dumps(k, separators=(",", ":"))) for h, k in entries]
+        db = self._connect()
+        try:
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO keywords VALUES (?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            # The build goes on: the keywords are in memory, only the next build pays again.
+            from digest.diagnostics import log
+
+            log.debug("Cannot write the keyword cache: %s", exc)
+
+    def arrays(self, key: str) -> dict[str, NDArray[Any]] | None:
+        """Return the arrays stored under ``key``, None when missing or unreadable."""
+        path = self.root / _ARRAYS / f"{key}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return {name: data[name] for name in data.files}
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+
+    def keep_arrays(self, key: str, arrays: dict[str, NDArray[Any]]) -> None:
+        """Store ``arrays`` under ``key`` (written aside and renamed: never half a file)."""
+        folder = self.root / _ARRAYS
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(buffer.getvalue())
+            os.replace(tmp, folder / f"{key}.npz")
+        except OSError:
+            return  # Only time is lost.
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,102 @@
+"""Change several files of a folder as one: a kill leaves them as they were or as they will be.
+
+The changes (appends, whole-file replacements, deletions) are first written to a journal file,
+which appears atomically (written aside, synced, renamed). Only then are they applied; the
+journal is removed last. A process killed while applying leaves the journal behind, and the
+next :func:`recover` applies it again: an append first truncates its file to the length it had
+before, so no line is ever written twice or left half written (tests/test_state_faults.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digest.atomic import write_file
+
+JOURNAL = ".journal"
+
+
+@dataclass
+class Changes:
+    """Changes to files of one folder, by path relative to it, applied together."""
+
+    appends: dict[str, bytes] = field(default_factory=dict)
+    replaces: dict[str, bytes] = field(default_factory=dict)
+    deletes: set[str] = field(default_factory=set)
+
+    def append(self, path: str, data: bytes) -> None:
+        if data:
+            self.appends[path] = self.appends.get(path, b"") + data
+
+    def __bool__(self) -> bool:
+        return bool(self.appends or self.replaces or self.deletes)
+
+
+def commit(root: Path, changes: Changes) -> None:
+    """Apply ``changes`` to the files under ``root`` all at once, or (if killed) not yet."""
+    if not changes:
+        return
+    entries = []
+    for path, data in sorted(changes.appends.items()):
+        target = root / path
+        size = target.stat().st_size if target.exists() else 0
+        entries.append({"append": path, "size": size, "data": _encode(data)})
+    for path, data in sorted(changes.replaces.items()):
+        entries.append({"replace": path, "data": _encode(data)})
+    entries.extend({"delete": path} for path in sorted(changes.deletes))
+    write_file(root / JOURNAL, json.dumps(entries, sort_keys=True).encode("utf-8"))
+    _sync_dir(root)
+    recover(root)
+
+
+def recover(root: Path) -> bool:
+    """Apply a journal left by a killed :func:`commit`; return whether there was one."""
+    journal = root / JOURNAL
+    if not journal.exists():
+        return False
+    entries = json.loads(journal.read_bytes())
+    for entry in entries:
+        if "append" in entry:
+            _append(root / entry["append"], int(entry["size"]), _decode(entry["data"]))
+        elif "replace" in entry:
+            write_file(root / entry["replace"], _decode(entry["data"]))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                (root / entry["delete"]).unlink()
+    journal.unlink()
+    _sync_dir(root)
+    return True
+
+
+def _append(path: Path, size: int, data: bytes) -> None:
+    """Make ``path`` its first ``size`` bytes followed by ``data``, synced to disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        handle.truncate(size)
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    _sync_dir(path.parent)
+
+
+def _encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _decode(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"))
+
+
+def _sync_dir(path: Path) -> None:
+    """Make a folder's new and renamed entries durable (where the platform allows)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

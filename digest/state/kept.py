@@ -1,0 +1,336 @@
+"""The kept state: what a digest cannot rebuild, as text files that a day only appends to.
+
+```
+state/
+  digest-state.json          {"format": 1}: refused by a digest that only knows older formats
+  papers/2026-01.jsonl       every paper first seen in that month, a record a line, in the order
+                             seen; a new version of a paper is a later line for the same key
+  themes/2026-01-05.jsonl    the published themes since the regrouping of that day: a header, a
+                             line per theme, then a line per listed paper, in page order
+```
+
+Everything else a build needs (keywords, vectors, rendered pages) is a cache, rebuilt when
+missing. Changes are staged during a build and committed at once through a journal
+(:mod:`digest.state.journal`): a killed build leaves the state as it was or as it will be.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from digest.errors import StateError
+from digest.merge import merge_two
+from digest.model import Paper, Theme
+from digest.state import journal
+from digest.state.records import RecordError, StoredPaper, dump_record, load_record
+
+#: The state format this digest writes; it reads this one and none newer.
+FORMAT = 1
+VERSION_FILE = "digest-state.json"
+PAPERS = "papers"
+THEMES = "themes"
+_LOCK = ".lock"
+_IGNORED = f"{_LOCK}\n{journal.JOURNAL}\n"
+
+
+@dataclass(frozen=True)
+class KeptGrouping:
+    """The themes as published since the last regrouping, and where each paper sits.
+
+    ``placed`` gives each placed paper's theme slugs, primary first. ``papers`` is how many
+    papers the regrouping placed and ``settings`` what it was made with (see build's
+    regroup rule).
+    """
+
+    date: str
+    papers: int
+    settings: str
+    themes: tuple[Theme, ...]
+    placed: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """What one build changed: papers seen for the first time, papers whose text changed."""
+
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+
+
+@dataclass
+class State:
+    """An open, locked state folder, its papers and grouping read, its changes staged."""
+
+    root: Path
+    papers: dict[str, StoredPaper]
+    grouping: KeptGrouping | None
+    _grouping_file: str | None = None
+    _changes: journal.Changes = field(default_factory=journal.Changes)
+
+    def stored(self) -> list[StoredPaper]:
+        """Every stored paper, oldest first, then by input order and key."""
+        return sorted(
+            self.papers.values(), key=lambda s: (s.first_seen, s.paper.order, s.paper.key)
+        )
+
+    def upsert(self, papers: Sequence[Paper], seen: datetime) -> Upsert:
+        """Stage papers seen for the first time (first seen ``seen``) and new records of
+        stored ones; return which keys are new and which changed.
+
+        A stored paper's newer version, or a changed record of the same version, is merged
+        into its record (:func:`digest.merge.merge_two`) and appended as a later line of the
+        month it is seen in; its first-seen date, and so its issue and feed item, never move.
+        Another source listing the same paper is not news; new text or a version is.
+        """
+        new: list[str] = []
+        changed: list[str] = []
+        for paper in papers:
+            known = self.papers.get(paper.key)
+            if known is None:
+                self._keep(StoredPaper(paper, seen), seen)
+                new.append(paper.key)
+                continue
+            merged = replace(merge_two(known.paper, paper), order=known.paper.order)
+            if merged == known.paper:
+                continue
+            self._keep(StoredPaper(merged, known.first_seen), seen)
+            if _content(merged) != _content(known.paper):
+                changed.append(paper.key)
+        return Upsert(tuple(new), tuple(changed))
+
+    def _keep(self, stored: StoredPaper, seen: datetime) -> None:
+        """Stage a paper record, appended to the file of the month it is seen in."""
+        month = seen.strftime("%Y-%m")
+        self._changes.append(f"{PAPERS}/{month}.jsonl", _line(dump_record(stored)))
+        self.papers[stored.paper.key] = stored
+
+    def regrouped(
+        self,
+        date: str,
+        papers: int,
+        settings: str,
+        themes: Sequence[Theme],
+        placed: Mapping[str, Sequence[str]],
+    ) -> None:
+        """Stage a new grouping file for a regrouping; the previous one is removed."""
+        path = f"{THEMES}/{date}.jsonl"
+        header = {"grouping": {"date": date, "papers": papers, "settings": settings}}
+        lines = [_line(_json(header))]
+        lines += [_line(_json(_define(t))) for t in themes]
+        lines += _members(themes, placed, frozenset())
+        self._changes.replaces[path] = b"".join(lines)
+        if self._grouping_file and self._grouping_file != path:
+            self._changes.deletes.add(self._grouping_file)
+        self._grouping_file = path
+
+    def joined(self, themes: Sequence[Theme], placed: Mapping[str, Sequence[str]]) -> None:
+        """Stage the papers (and any new theme) that a daily build added to the grouping."""
+        assert self.grouping is not None and self._grouping_file is not None
+        known = {t.slug for t in self.grouping.themes}
+        lines = [_line(_json(_define(t))) for t in themes if t.slug not in known]
+        lines += _members(themes, placed, frozenset(self.grouping.placed))
+        self._changes.append(self._grouping_file, b"".join(lines))
+
+    def commit(self) -> None:
+        """Write every staged change at once (see :mod:`digest.state.journal`)."""
+        changes, self._changes = self._changes, journal.Changes()
+        try:
+            journal.commit(self.root, changes)
+        except OSError as exc:
+            raise StateError(
+                f"Cannot write the state '{self.root}': {exc.strerror or exc}; the next build "
+                "finishes or undoes what this one began"
+            ) from exc
+
+    def papers_hash(self) -> str:
+        """Hash the paper records as they will be once the staged changes are committed."""
+        h = hashlib.sha256()
+        folder = self.root / PAPERS
+        names = {p.name for p in folder.glob("*.jsonl")}
+        staged = {
+            path.removeprefix(f"{PAPERS}/"): data
+            for path, data in self._changes.appends.items()
+            if path.startswith(f"{PAPERS}/")
+        }
+        for name in sorted(names | set(staged)):
+            path = folder / name
+            data = path.read_bytes() if name in names else b""
+            h.update(name.encode() + b"\0" + data + staged.get(name, b"") + b"\0")
+        return h.hexdigest()
+
+
+def _content(paper: Paper) -> tuple[object, ...]:
+    return (paper.title, paper.abstract, paper.version)
+
+
+def _line(text: str) -> bytes:
+    return (text + "\n").encode("utf-8")
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _define(theme: Theme) -> dict[str, Any]:
+    return {
+        "theme": theme.slug,
+        "name": theme.name,
+        "phrases": list(theme.keywords),
+        "other": theme.is_other,
+    }
+
+
+def _members(
+    themes: Sequence[Theme], placed: Mapping[str, Sequence[str]], skip: frozenset[str]
+) -> list[bytes]:
+    """A line per paper a theme lists, in the theme's order, for the papers not in ``skip``."""
+    lines = []
+    for theme in themes:
+        for key in theme.paper_keys:
+            if key not in skip:
+                lines.append(
+                    _line(_json({"in": theme.slug, "paper": key, "placed": list(placed[key])}))
+                )
+    return lines
+
+
+@contextmanager
+def open_state(root: Path, *, create: bool) -> Iterator[State]:
+    """Lock and read the state folder ``root``; ``create`` allows starting an empty one.
+
+    A journal left by a killed build is applied first. Nothing is written unless the caller
+    commits.
+    """
+    if not (root / VERSION_FILE).exists() and not create:
+        raise StateError(
+            f"The state folder '{root}' is missing, but a site was already built from one. "
+            "Starting afresh would announce every paper again as new: restore it (it is kept "
+            "in the repository), or pass --new-state to start a new one on purpose"
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        journal.recover(root)
+        if not (root / VERSION_FILE).exists():
+            _create(root)
+        _check_format(root)
+        papers = _read_papers(root)
+        grouping, grouping_file = _read_grouping(root)
+        yield State(root, papers, grouping, grouping_file)
+
+
+def _create(root: Path) -> None:
+    changes = journal.Changes()
+    changes.replaces[".gitignore"] = _IGNORED.encode()
+    changes.replaces[VERSION_FILE] = _line(_json({"format": FORMAT}))
+    journal.commit(root, changes)
+
+
+def _check_format(root: Path) -> None:
+    path = root / VERSION_FILE
+    try:
+        found = json.loads(path.read_bytes())["format"]
+        version = int(found)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StateError(f"'{path}' is not a digest state file: {exc}") from None
+    if version > FORMAT:
+        raise StateError(
+            f"The state '{root}' has format {version}, newer than this digest understands "
+            f"({FORMAT}): upgrade digest"
+        )
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[IO[bytes]]:
+    name = root / _LOCK
+    try:
+        lock = open(name, "ab")  # noqa: SIM115 (held until the block ends)
+    except OSError as exc:
+        raise StateError(f"Cannot open the state's lock file '{name}': {exc.strerror}") from exc
+    with lock:
+        try:
+            # A POSIX record lock belongs to this process alone: workers forked later do not
+            # inherit it, so a worker outliving a killed build never holds the state.
+            fcntl.lockf(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StateError(
+                f"The state '{root}' is locked by another build; try again when it ends"
+            ) from None
+        yield lock
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) of a state file; a file not in UTF-8 is an error."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StateError(
+            f"'{path}' is not UTF-8 (byte {exc.start}): the state is damaged"
+        ) from None
+    if text and not text.endswith("\n"):
+        raise StateError(f"'{path}' ends in a partial line: the state is damaged")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield number, line
+
+
+def _read_papers(root: Path) -> dict[str, StoredPaper]:
+    papers: dict[str, StoredPaper] = {}
+    for path in sorted((root / PAPERS).glob("*.jsonl")):
+        for number, line in _lines(path):
+            try:
+                stored = load_record(line)
+            except RecordError as exc:
+                raise StateError(f"'{path}' line {number}: {exc}") from None
+            known = papers.get(stored.paper.key)
+            # A later line is a newer record of the paper; its first sight stays the first.
+            first = known.first_seen if known else stored.first_seen
+            papers[stored.paper.key] = StoredPaper(stored.paper, first)
+    return papers
+
+
+def _read_grouping(root: Path) -> tuple[KeptGrouping | None, str | None]:
+    files = sorted((root / THEMES).glob("*.jsonl"))
+    if not files:
+        return None, None
+    path = files[-1]
+    header: dict[str, Any] | None = None
+    themes: dict[str, dict[str, Any]] = {}
+    members: dict[str, list[str]] = {}
+    placed: dict[str, tuple[str, ...]] = {}
+    for number, line in _lines(path):
+        try:
+            data = json.loads(line)
+            if "grouping" in data:
+                header = data["grouping"]
+            elif "theme" in data:
+                themes[str(data["theme"])] = data
+                members.setdefault(str(data["theme"]), [])
+            else:
+                members[str(data["in"])].append(str(data["paper"]))
+                placed[str(data["paper"])] = tuple(str(s) for s in data["placed"])
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(f"'{path}' line {number}: not a theme record ({exc})") from None
+    if header is None:
+        raise StateError(f"'{path}' has no grouping header: the state is damaged")
+    result = tuple(
+        Theme(
+            slug,
+            str(d["name"]),
+            tuple(str(p) for p in d["phrases"]),
+            tuple(members[slug]),
+            bool(d["other"]),
+        )
+        for slug, d in themes.items()
+    )
+    grouping = KeptGrouping(
+        str(header["date"]), int(header["papers"]), str(header["settings"]), result, placed
+    )
+    return grouping, path.relative_to(root).as_posix()

@@ -1,0 +1,188 @@
+"""Keywords: each paper's raw keywords (cached by text), tidied into what a card shows.
+
+YAKE (:mod:`digest.text.yake_adapter`) is run on cleaned title + abstract. Its raw output
+repeats itself ("neural network", "neural networks", "Neural Networks"), nests ("network" inside
+"neural network") and is full of generic research words; the rules below fold, drop and cap it
+so that what remains is worth showing as a chip and grouping on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import replace
+from typing import Any, Protocol
+
+from digest.config import KeywordConfig
+from digest.model import Keyword, Paper
+from digest.text.acronyms import expand, find_acronyms
+from digest.text.cleaning import TEX_WORDS, clean_for_keywords
+from digest.text.words import keyword_key, singular, stopwords
+from digest.text.yake_adapter import RawKeyword, run_yake
+
+# Single words too general to describe a paper on their own.
+GENERIC_WORDS = frozenset(
+    """
+    learning model models method methods approach approaches paper work works result results
+    problem problems task tasks performance framework frameworks algorithm algorithms data
+    dataset datasets network networks neural deep training analysis system systems study
+    experiments experiment propose proposed novel new show based using use existing recent
+    state art approach technique techniques application applications information structure
+    function functions theory process set sets number time way case cases first two one
+    efficient effective large small high low better significant improvement improvements
+    find finds show shows present presents demonstrate provide provides achieve achieves
+    introduce introduces develop obtain consider standard general generic various different
+    main key important simple strong good recent existing previous current common specific
+    adaptive functional continual effect effects property properties type types form level
+    """.split()
+)
+#: Fewest texts worth sending to an executor: a handful is faster in-process.
+MIN_PARALLEL = 16
+
+#: Bump when cleaning or the keyword rules change what keywords a text gets.
+KEYWORDS_VERSION = 2
+
+_INNER_ALLOWED = frozenset({"of", "and"})
+
+
+def keyword_text(title: str, abstract: str) -> str:
+    """Return the text YAKE sees for a paper: title sentence, then abstract, both cleaned."""
+    clean_title = clean_for_keywords(title).rstrip(".")
+    return f"{clean_title}. {clean_for_keywords(abstract)}".strip(". ")
+
+
+class KeywordCache(Protocol):
+    """Where each paper's keywords are kept between builds, by text and settings hashes."""
+
+    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
+        """Return cached keywords (lists of ``[key, text, score]``) for the cached hashes."""
+
+    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
+        """Remember keywords by text hash."""
+
+
+def text_hash(paper: Paper) -> str:
+    """Hash what a paper's keywords are made of: its title and abstract as stored."""
+    data = f"{paper.title}\x1f{paper.abstract}".encode()
+    return hashlib.sha256(data).hexdigest()[:24]
+
+
+def settings_hash(settings: KeywordConfig) -> str:
+    """Hash everything a paper's keywords depend on besides its text: the settings (not the
+    worker count), yake's version and these rules' version."""
+    relevant = (replace(settings, workers=0), importlib.metadata.version("yake"), KEYWORDS_VERSION)
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
+def paper_keywords(title: str, abstract: str, settings: KeywordConfig) -> list[list[Any]]:
+    """Return one paper's keywords as ``[key, text, score]`` lists, best first.
+
+    A pure function of the paper's own text, so that it runs on any worker and its result is
+    cached by text: a daily build extracts only what is new.
+    """
+    text = keyword_text(title, abstract)
+    tidied = tidy(run_yake(text, settings), settings, find_acronyms(text))
+    return [[key, kw.text, kw.score] for key, kw in tidied]
+
+
+def extract(
+    papers: Sequence[Paper],
+    settings: KeywordConfig,
+    executor: Executor | None = None,
+    cache: KeywordCache | None = None,
+) -> list[tuple[Keyword, ...]]:
+    """Return each paper's keywords, best first, with one surface form per keyword corpus-wide.
+
+    Keywords come from ``cache`` where known, else are extracted on ``executor`` (any
+    ``concurrent.futures.Executor``, a Dask cluster's included) and cached; a build with
+    nothing new extracts nothing.
+    """
+    hashes = [text_hash(p) for p in papers]
+    key = settings_hash(settings)
+    known = cache.cached_keywords(key, sorted(set(hashes))) if cache else {}
+    todo = sorted({h: p for h, p in zip(hashes, papers, strict=True) if h not in known}.items())
+    if todo:
+        titles = [p.title for _, p in todo]
+        abstracts = [p.abstract for _, p in todo]
+        many = [settings] * len(todo)
+        if executor is not None and len(todo) >= MIN_PARALLEL:
+            # Small chunks: the last one decides when the stage ends on a 2-core machine.
+            chunks = max(1, len(todo) // (32 * (os.cpu_count() or 1)))
+            results = list(executor.map(paper_keywords, titles, abstracts, many, chunksize=chunks))
+        else:
+            results = list(map(paper_keywords, titles, abstracts, many))
+        fresh = {h: r for (h, _), r in zip(todo, results, strict=True)}
+        if cache:
+            cache.cache_keywords(key, sorted(fresh.items()))
+        known = {**known, **fresh}
+    found = [[(str(k), str(t), float(s)) for k, t, s in known[h]] for h in hashes]
+    forms = surface_forms(found)
+    return [tuple(Keyword(k, forms[k], s) for k, _, s in paper) for paper in found]
+
+
+def is_acceptable(key: str, text: str, settings: KeywordConfig) -> bool:
+    """Reject keywords that are generic, mathematical leftovers, numbers or too long."""
+    words = key.split()
+    if not words or len(text) > settings.max_chars:
+        return False
+    if any(w in TEX_WORDS for w in text.split()):
+        return False
+    # A stop word inside a phrase marks a fragment of a sentence ("break the curse",
+    # "perspective on model"), except the "of" and "and" of real terms ("curse of
+    # dimensionality", "compositionality and symmetry").
+    stop = stopwords(settings.language)
+    inner = text.lower().split()[1:-1]
+    if any(w in stop and w not in _INNER_ALLOWED for w in inner):
+        return False
+    if all(w in GENERIC_WORDS or singular(w) in GENERIC_WORDS for w in words):
+        return False
+    return any(c.isalpha() for c in key) and len(key) >= 2
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    return f" {shorter} " in f" {longer} "
+
+
+def tidy(
+    raw: Sequence[RawKeyword],
+    settings: KeywordConfig,
+    acronyms: dict[str, str] | None = None,
+) -> list[tuple[str, RawKeyword]]:
+    """Fold duplicates, drop unacceptable and subsumed keywords; return ``(key, best)`` pairs.
+
+    Acronyms the paper defines are replaced by their long forms first, so "MI" and "mutual
+    information" are one keyword. A keyword contained in a longer keyword of the same paper
+    ("network" in "neural network") is dropped: it would otherwise count the same evidence
+    twice.
+    """
+    best: dict[str, RawKeyword] = {}
+    for original in raw:
+        kw = RawKeyword(expand(original.text, acronyms), original.score) if acronyms else original
+        key = keyword_key(kw.text)
+        if is_acceptable(key, kw.text, settings) and (
+            key not in best or kw.score < best[key].score
+        ):
+            best[key] = kw
+    keys = sorted(best, key=lambda k: (best[k].score, k))
+    kept = [k for k in keys if not any(o != k and _contains(o, k) for o in keys)]
+    return [(k, best[k]) for k in kept[: settings.keep]]
+
+
+def surface_forms(found: Iterable[Iterable[tuple[str, str, float]]]) -> dict[str, str]:
+    """Choose, per keyword key, the surface form readers see: the most common one in the corpus.
+
+    Ties go to the form with the fewest capitals, then alphabetical order, so the choice never
+    depends on input order.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for keywords in found:
+        for key, text, _ in keywords:
+            counts.setdefault(key, Counter())[text] += 1
+    return {
+        key: min(forms.items(), key=lambda f: (-f[1], sum(c.isupper() for c in f[0]), f[0]))[0]
+        for key, forms in counts.items()
+    }

@@ -1,0 +1,82 @@
+"""The one module that imports yake: every argument passed by name, every failure noticed.
+
+yake silently drops misspelled keyword arguments, logs its internal exceptions and then returns
+``[]`` (which looks like "no keywords"), and returns numpy floats. This adapter passes every
+argument explicitly, turns a logged failure into :class:`~digest.errors.KeywordError`, and casts
+scores to ``float``; tests/test_keywords.py pins each of these.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from digest.config import KeywordConfig
+from digest.errors import KeywordError
+
+if TYPE_CHECKING:
+    import yake
+
+
+@dataclass(frozen=True)
+class RawKeyword:
+    """One keyword as YAKE returned it for one paper: surface text and score (lower is better)."""
+
+    text: str
+    score: float
+
+
+class _YakeFailure(logging.Handler):
+    """Catch yake's own warning: it logs internal exceptions and then returns []."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@lru_cache(maxsize=4)
+def _extractor(settings: KeywordConfig) -> yake.KeywordExtractor:
+    import yake
+
+    return yake.KeywordExtractor(
+        lan=settings.language,
+        n=settings.max_ngram,
+        dedup_lim=settings.dedup_limit,
+        dedup_func=settings.dedup_function,
+        window_size=settings.window_size,
+        top=settings.top,
+        features=None,
+        stopwords=None,
+        lemmatize=False,
+    )
+
+
+def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
+    """Run YAKE on already cleaned text; raise KeywordError if YAKE failed internally."""
+    if not isinstance(text, str):
+        raise KeywordError(f"keyword extraction needs text, got {type(text).__name__}")
+    if not text.strip():
+        return []
+    failure = _YakeFailure()
+    yake_log = logging.getLogger("yake")
+    # yake's warning is only created if its logger is enabled for it, whatever the
+    # application configured: enable it for the call, and keep it from reaching other handlers.
+    saved = (yake_log.level, yake_log.propagate, yake_log.disabled)
+    yake_log.setLevel(logging.WARNING)
+    yake_log.propagate = False
+    yake_log.disabled = False
+    yake_log.addHandler(failure)
+    try:
+        pairs = _extractor(settings).extract_keywords(text)
+    finally:
+        yake_log.removeHandler(failure)
+        yake_log.level, yake_log.propagate, yake_log.disabled = saved
+    if failure.messages:
+        raise KeywordError(f"YAKE failed: {failure.messages[0][:200]}")
+    # yake returns numpy floats; the model holds plain floats only.
+    return [RawKeyword(str(kw), float(score)) for kw, score in pairs]

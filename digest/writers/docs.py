@@ -1,0 +1,47 @@
+"""Write the docs folder MkDocs renders: every page, every feed and the export."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from digest.errors import BuildError
+from digest.model import Digest
+from digest.writers.export import EXPORT_PATH, export_json
+from digest.writers.feeds import feed_specs, render_feeds
+from digest.writers.pages import PageWriter
+
+
+def templates_dir(configured: str) -> Path:
+    """Return the page templates: the configured folder, ./site_templates, or the bundled."""
+    if configured:
+        return Path(configured)
+    package = Path(str(files("digest")))
+    for candidate in (
+        Path("site_templates"),
+        package / "bundle" / "site_templates",
+        package.parent / "site_templates",
+    ):
+        if (candidate / "theme.md.j2").is_file():
+            return candidate
+    raise BuildError("No page templates found: reinstall digest or set templates_dir")
+
+
+def write_docs(digest: Digest, templates: Path, feed_items: int, docs: Path) -> None:
+    """Write every page (Markdown), feed and the export of ``digest`` into ``docs``.
+
+    Pages are saved as they are rendered, so the whole site's Markdown (hundreds of MB at
+    100,000 papers) is never in memory at once.
+    """
+    feeds = feed_specs(digest, feed_items)
+    writer = PageWriter(templates, digest, feeds)
+    for relative, text in writer.iter_pages():
+        _save(docs / relative, text.encode("utf-8"))
+    for relative, data in sorted(render_feeds(digest, feed_items).items()):
+        _save(docs / relative, data)
+    _save(docs / EXPORT_PATH, export_json(digest))
+
+
+def _save(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
