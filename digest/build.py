@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from digest import __version__
 from digest.config import Config
@@ -33,6 +34,21 @@ from digest.writers.export import EXPORT_PATH
 
 #: The store of digest 0.1, converted into the state folder when found (see kept_state).
 LEGACY_STORE = "digest.sqlite"
+#: Settings that do not change what a build writes, left out of its fingerprint.
+_NOT_OUTPUT: dict[str, Any] = {
+    "inputs": [],
+    "format": "",
+    "date": "",
+    "strict": False,
+    "store": "",
+    "state": "",
+    "cache": "",
+    "new_state": False,
+    "executor": "",
+    "mkdocs_config": "",
+    "site_dir": "",
+    "templates_dir": "",
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,7 @@ def build(
         with kept_state(config, settings) as state:
             changes = state.upsert(papers, built)
             stamp = fingerprint(config, settings, state)
-            if not config.new_state and built_from(settings.site_dir) == stamp:
+            if _published(config, settings, stamp):
                 log.debug("Nothing changed since the published build: the site is left as it is")
                 themes = len(state.grouping.themes) if state.grouping else 0
                 return BuildResult(
@@ -103,6 +119,14 @@ def build(
         len(digest.themes),
         report.rendered,
         report.kept,
+    )
+
+
+def _published(config: Config, settings: SiteSettings, stamp: str) -> bool:
+    """Is the published site exactly what a build would write now?"""
+    site = settings.site_dir
+    return (
+        not config.new_state and (site / EXPORT_PATH).is_file() and built_from(site) == stamp
     )
 
 
@@ -180,7 +204,8 @@ def fingerprint(config: Config, settings: SiteSettings, state: State) -> str:
     (The kept themes are what builds made of these, so they need no hashing.)
     """
     h = hashlib.sha256(f"digest {__version__}\n".encode())
-    relevant = replace(config, inputs=[], format="", date="", strict=False, store="")
+    # Only what changes the output: not where files are, how many workers, which flags.
+    relevant = replace(config, keywords=replace(config.keywords, workers=0), **_NOT_OUTPUT)
     h.update(repr(relevant).encode())
     h.update(settings.config_file.read_bytes())
     h.update(settings.site_url.encode())

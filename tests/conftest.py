@@ -16,7 +16,7 @@ import pytest
 
 from digest.config import Config, FeedConfig, KeywordConfig, ThemeConfig
 from digest.model import Paper
-from digest.pipeline import BuildResult, build
+from digest.build import BuildResult, build
 from digest.sources import read_inputs
 
 TESTS = Path(__file__).resolve().parent

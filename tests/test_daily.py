@@ -1,4 +1,4 @@
-"""Daily digests over a store: three consecutive days, stable guids, versions, feeds, OPML.
+"""Daily digests over the kept state: three consecutive days, stable guids, versions, feeds, OPML.
 
 The inputs are derived in the test from the real Kaggle snapshot head: three overlapping days,
 the third carrying a v2 of a day-1 paper with a revised title.
@@ -13,7 +13,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from digest import keywords as keywords_module
+from digest.text import keywords as keywords_module
 from tests.conftest import DATA, build_site, tree_bytes
 
 KAGGLE = DATA / "labelled" / "kaggle-snapshot-head.jsonl"

@@ -1,15 +1,14 @@
 """Faults: kill -9 during builds and fetches, a full disk, a read-only site, two builds at once.
 
 Every fault runs the real command line in a subprocess on a throw-away project, then checks
-what a reader of the site, the store and the inbox would see. The loops live here as plain
+what a reader of the site, the kept state and the inbox would see. The loops live here as plain
 functions returning a :class:`Tally` of problems, so ``bench/faults.py`` runs them with larger
 counts; the tests run them small and assert that no problem was found.
 
 A full disk and a read-only site are real mounts when this process may mount (root in a
 container that allows it): a tiny tmpfs that fills up, a tmpfs remounted read-only, a read-only
 bind mount. Where mounting is refused, the same commands run under a wrapper that injects the
-``OSError`` (ENOSPC, EROFS) into Python's file operations under the faulty folder; the store's
-own writes (SQLite, in C) cannot be reached that way, so the "store full" case needs a mount.
+``OSError`` (ENOSPC, EROFS) into Python's file operations under the faulty folder.
 ``DIGEST_TEST_NO_MOUNT=1`` forces the injection, to check it where mounts work.
 """
 
@@ -39,7 +38,7 @@ from fetchserver import HF, RSS, RSS_TYPE, FetchServer, Reply, Seen, serving
 
 from digest.fetch.inbox import Inbox, hf_name, rss_name
 from digest.sources import read_inputs
-from digest.store import open_store
+from digest.state.kept import open_state
 from tests.conftest import REPO, make_project, seed_pairs, tree_bytes, write_listing
 
 #: The day of the base build; loop builds are dated the days after it.
@@ -48,7 +47,6 @@ BASE_PAPERS = 5
 #: Settings of every project: feeds long enough to hold every paper, so feed and export agree.
 PROJECT_TOML = "[feed]\nitems = 1000\n"
 LOCKED = "is locked by another build; try again when it ends"
-_PUBLISHED = "published_fingerprint"
 
 
 @dataclass
@@ -151,11 +149,12 @@ sys.exit(main(sys.argv[1:]))
 # Runs the CLI and kills it with SIGKILL on call number N of one function: an exact crash point.
 _KILL_AT = r"""
 import os, signal, sys
-from digest import atomic, store
+from digest import atomic
+from digest.state import journal
 from digest.cli import main
 
 name, nth = sys.argv[1], int(sys.argv[2])
-owner = atomic if name == "swap_in" else store.Store
+owner = atomic if name == "swap_in" else journal
 real = getattr(owner, name)
 calls = 0
 
@@ -303,17 +302,16 @@ def site_papers(site: Path) -> tuple[set[str], list[str]]:
     return papers, problems
 
 
-def store_papers(root: Path) -> tuple[set[str], str | None, list[str]]:
-    """Open the store as a build would: return its papers, published mark and problems."""
+def state_papers(root: Path) -> tuple[set[str], dict[str, bytes], list[str]]:
+    """Open the kept state as a build would: return its papers, its files and problems."""
     try:
-        with open_store(root / "digest.sqlite", create=False) as store:
-            check = store._db.execute("PRAGMA integrity_check").fetchall()
-            found = {s.paper.key for s in store.papers()}
-            mark = store.get_meta(_PUBLISHED)
-    except Exception as exc:  # a stale lock, a corrupt file: all are findings
-        return set(), None, [f"the store cannot be opened: {exc}"]
-    problems = [] if check == [("ok",)] else [f"integrity_check: {check}"]
-    return found, mark, problems
+        with open_state(root / "state", create=False) as state:
+            found = set(state.papers)
+        files = tree_bytes(root / "state")
+    except Exception as exc:  # a stale lock, a damaged line: all are findings
+        return set(), {}, [f"the state cannot be opened: {exc}"]
+    files.pop(".lock", None)
+    return found, files, []
 
 
 def orphans(root: Path, wait: float = 5.0) -> list[int]:
@@ -349,18 +347,18 @@ def final_check(root: Path, listing: Path, day: date, committed: set[str], tally
     if result.returncode != 0:
         tally.problems.append(f"the build after the faults failed: {result.stderr}")
         return
-    stored, _, problems = store_papers(root)
+    stored, _, problems = state_papers(root)
     published, site_problems = site_papers(root / "site")
     tally.problems += problems + site_problems
     if not committed <= stored:
-        tally.problems.append(f"lost from the store: {sorted(committed - stored)}")
+        tally.problems.append(f"lost from the state: {sorted(committed - stored)}")
     if published != stored:
-        tally.problems.append(f"the site and the store differ by {sorted(published ^ stored)}")
+        tally.problems.append(f"the site and the state differ by {sorted(published ^ stored)}")
     if leftovers(root):
         tally.problems.append(f"left behind after a good build: {leftovers(root)}")
 
 
-# -- case 34/38: kill -9 during builds ---------------------------------------------------------
+# -- kill -9 during builds ---------------------------------------------------------
 
 
 def kill_builds(root: Path, runs: int, seed: int) -> Tally:
@@ -371,7 +369,7 @@ def kill_builds(root: Path, runs: int, seed: int) -> Tally:
     base_project(root)
     typical = time.monotonic() - began
     site, _ = site_papers(root / "site")
-    stored, _, _ = store_papers(root)
+    stored, _, _ = state_papers(root)
     committed = set(stored)
     listing = root / "base.txt"
     day = DAY0
@@ -388,14 +386,14 @@ def kill_builds(root: Path, runs: int, seed: int) -> Tally:
         if orphans(root):
             tally.problems.append(f"run {number}: processes outlived the killed build")
         now_site, problems = site_papers(root / "site")
-        now_stored, _, store_problems = store_papers(root)
-        problems += store_problems
+        now_stored, _, state_problems = state_papers(root)
+        problems += state_problems
         if not committed <= now_stored:
-            problems.append(f"lost from the store: {sorted(committed - now_stored)}")
+            problems.append(f"lost from the state: {sorted(committed - now_stored)}")
         if not now_stored <= committed | keys(listing):
-            problems.append(f"unknown papers in the store: {sorted(now_stored - committed)}")
+            problems.append(f"unknown papers in the state: {sorted(now_stored - committed)}")
         if now_site not in (site, now_stored):
-            problems.append("the site is neither the old one nor the committed store's")
+            problems.append("the site is neither the old one nor the committed state's")
         tally.problems += [f"run {number}: {p}" for p in problems]
         site, committed = now_site, committed | now_stored
     final_check(root, listing, day, committed, tally)
@@ -404,10 +402,10 @@ def kill_builds(root: Path, runs: int, seed: int) -> Tally:
 
 #: Exact crash points: (what, function, call number).
 BOUNDARIES = (
-    ("before the store commits", "commit", 1),
+    ("before the state commits", "commit", 1),
+    ("with the state's journal written, before its files change", "_append", 1),
     ("after the commit, before any swap", "swap_in", 1),
     ("between the docs and site swaps", "swap_in", 2),
-    ("after the swaps, before the published mark", "set_meta", 1),
 )
 
 
@@ -425,10 +423,10 @@ def kill_at_boundaries(base: Path, workdir: Path) -> Tally:
         if killed.returncode != -signal.SIGKILL:
             tally.problems.append(f"{where}: not killed ({killed.returncode})")
         site, problems = site_papers(root / "site")
-        stored, _, store_problems = store_papers(root)
+        stored, _, state_problems = state_papers(root)
         if site not in (before, stored):
-            problems.append("the site is neither the old one nor the committed store's")
-        tally.problems += [f"{where}: {p}" for p in problems + store_problems]
+            problems.append("the site is neither the old one nor the committed state's")
+        tally.problems += [f"{where}: {p}" for p in problems + state_problems]
         committed = stored | before
         with_where = Tally(where)
         final_check(root, listing, day, committed | keys(listing), with_where)
@@ -437,7 +435,7 @@ def kill_at_boundaries(base: Path, workdir: Path) -> Tally:
 
 
 def test_kill_9_at_random_points_of_repeated_builds(tmp_path: Path) -> None:
-    """ROBUSTNESS 34, 38: the site is always the old or the new one, whole; nothing is lost."""
+    """the site is always the old or the new one, whole; nothing is lost."""
     tally = kill_builds(tmp_path, runs=6, seed=20260101)
     assert tally.problems == []
     assert tally.kills >= 1, "no build was killed"
@@ -450,18 +448,18 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_kill_9_at_each_effect_boundary(base: Path, tmp_path: Path) -> None:
-    """ROBUSTNESS 34, 38: killed between commit and swap, the next build still publishes.
+    """Killed between the state's commit and the swap, the next build still publishes.
 
-    A build killed after the store committed but before the site was swapped in used to leave
-    the store marked "published": the next build said "Nothing changed" and the new papers
-    never reached the site.
+    A build killed after the state committed but before the site was swapped in leaves the old
+    site, which records what it was built from: the next build sees that the state changed and
+    publishes the new papers.
     """
     tally = kill_at_boundaries(base, tmp_path)
     assert tally.problems == []
     assert tally.kills == len(BOUNDARIES)
 
 
-# -- case 11/34: kill -9 during fetches --------------------------------------------------------
+# -- kill -9 during fetches --------------------------------------------------------
 
 FETCH_DAY0 = date(2026, 6, 10)
 RSS_BODY = (RSS / "arxiv_cs_lg.rss.xml").read_bytes()
@@ -585,7 +583,7 @@ def kill_fetches(root: Path, runs: int, seed: int) -> Tally:
 
 
 def test_kill_9_at_random_points_of_repeated_fetches(tmp_path: Path) -> None:
-    """ROBUSTNESS 11, 34: only whole answers reach the inbox; fetch then build loses nothing."""
+    """only whole answers reach the inbox; fetch then build loses nothing."""
     tally = kill_fetches(tmp_path, runs=6, seed=20260610)
     assert tally.problems == []
     assert tally.kills >= 1, "no fetch was killed"
@@ -635,9 +633,9 @@ def used_kb(path: Path) -> int:
     return (stat.f_blocks - stat.f_bfree) * stat.f_frsize // 1024
 
 
-# -- case 37/38: a full disk -------------------------------------------------------------------
+# -- a full disk -------------------------------------------------------------------
 
-#: Free space left on the tmpfs, in KiB: each margin fails a different write (the store's
+#: Free space left on the tmpfs, in KiB: each margin fails a different write (the state's
 #: journal, the theme's assets copied by MkDocs, the pages MkDocs writes).
 DISK_MARGINS = (16, 300, 1500)
 
@@ -652,7 +650,11 @@ def disk_full(base: Path, workdir: Path, margin_kb: int) -> Tally:
     if not can_mount():
         # Injected: every write into a staging folder fails as on a full disk.
         root = copy_project(base, point)
-        fault = Fault(errno.ENOSPC, root, ".new-", "open")
+        # The smallest margin fails the state's commit, the others the staged site.
+        if margin_kb == DISK_MARGINS[0]:
+            fault = Fault(errno.ENOSPC, root / "state", "", "open")
+        else:
+            fault = Fault(errno.ENOSPC, root, ".new-", "open")
         _full_build(root, args, fault, tally)
         final_check(root, big, DAY0 + timedelta(days=1), keys(big), tally)
         return tally
@@ -667,7 +669,7 @@ def disk_full(base: Path, workdir: Path, margin_kb: int) -> Tally:
 
 def _full_build(root: Path, args: list[str], fault: Fault | None, tally: Tally) -> None:
     before = {"site": tree_bytes(root / "site"), "docs": tree_bytes(root / "build" / "docs")}
-    stored, mark, _ = store_papers(root)
+    stored, mark, _ = state_papers(root)
     result = run(root, args, fault)
     message = result.stderr.splitlines()[-1] if result.stderr else ""
     if result.returncode != 1:
@@ -680,26 +682,24 @@ def _full_build(root: Path, args: list[str], fault: Fault | None, tally: Tally) 
         folder = root / "site" if name == "site" else root / "build" / "docs"
         if tree_bytes(folder) != files:
             tally.problems.append(f"the published {name} changed")
-    now, now_mark, problems = store_papers(root)
+    now, now_mark, problems = state_papers(root)
     tally.problems += problems
     if (now, now_mark) != (stored, mark):
-        tally.problems.append("the store recorded the failed build")
+        tally.problems.append("the state recorded the failed build")
 
 
 @pytest.mark.parametrize("margin_kb", DISK_MARGINS)
 def test_disk_full_during_a_build(base: Path, tmp_path: Path, margin_kb: int) -> None:
-    """ROBUSTNESS 37, 38: a clear error, the site, docs and store as before, then a good build.
+    """A clear error, the site, docs and state as before, then a good build.
 
     A tiny tmpfs, or where mounting is refused, ENOSPC injected into the staging writes (the
-    store's own writes are then not reached; see the module docstring).
+    state's own writes then fail, as they would on a full disk).
     """
-    if margin_kb == DISK_MARGINS[0] and not can_mount():
-        pytest.skip("the store's own writes fill the disk only on a real mount")
     tally = disk_full(base, tmp_path, margin_kb)
     assert tally.problems == []
 
 
-# -- case 37/38: a read-only site --------------------------------------------------------------
+# -- a read-only site --------------------------------------------------------------
 
 
 def read_only(base: Path, workdir: Path, where: str) -> Tally:
@@ -708,7 +708,7 @@ def read_only(base: Path, workdir: Path, where: str) -> Tally:
     "parent": the site lives on its own file system, mounted read-only, so no staging folder
     can be made beside it; made writable again, it stays a file system of its own, so the good
     build publishes across file systems. "site": the site folder itself is a read-only mount,
-    so the new site is built and the store committed, but the swap fails.
+    so the new site is built and the state committed, but the swap fails.
     """
     tally = Tally(f"read-only {where}", runs=1)
     root = copy_project(base, workdir / "project")
@@ -731,7 +731,7 @@ def read_only(base: Path, workdir: Path, where: str) -> Tally:
             if fault is None:
                 mount("-o", "remount,ro", str(public))
         before = tree_bytes(site_dir)
-        stored, mark, _ = store_papers(root)
+        stored, mark, _ = state_papers(root)
         result = run(root, args, fault)
         after = tree_bytes(site_dir)
         if where == "parent" and fault is None:
@@ -750,10 +750,10 @@ def read_only(base: Path, workdir: Path, where: str) -> Tally:
             tally.problems.append(f"not the expected error: {message}")
         if after != before:
             tally.problems.append("the published site changed")
-        now, now_mark, problems = store_papers(root)
+        now, now_mark, problems = state_papers(root)
         tally.problems += problems
-        if now_mark != mark or not stored <= now:
-            tally.problems.append("the store was marked published, or lost papers")
+        if not stored <= now or (where == "parent" and now_mark != mark):
+            tally.problems.append("the state lost papers, or recorded a build that failed early")
         left = leftovers(root) + sorted(p.name for p in public.glob(".site.*"))
         if left:
             tally.problems.append(f"left behind: {left}")
@@ -769,7 +769,7 @@ def read_only(base: Path, workdir: Path, where: str) -> Tally:
 
 @pytest.mark.parametrize("where", ["parent", "site"])
 def test_read_only_site_folder(base: Path, tmp_path: Path, where: str) -> None:
-    """ROBUSTNESS 37, 38: a clear error, nothing lost, not marked published; then a good build.
+    """A clear error, nothing lost; then a good build.
 
     A tmpfs remounted read-only, or a read-only bind mount of the site; where mounting is
     refused, EROFS injected (see the module docstring).
@@ -778,7 +778,7 @@ def test_read_only_site_folder(base: Path, tmp_path: Path, where: str) -> None:
     assert tally.problems == []
 
 
-# -- case 39: two builds at once, and a killed lock holder ---------------------------------------
+# -- two builds at once, and a killed lock holder ---------------------------------------
 
 
 def concurrent_builds(base: Path, workdir: Path, rounds: int) -> Tally:
@@ -788,7 +788,7 @@ def concurrent_builds(base: Path, workdir: Path, rounds: int) -> Tally:
         root = copy_project(base, workdir / f"concurrent-{number}")
         day = DAY0 + timedelta(days=1)
         listings = [chunk(root, 0, size=10), chunk(root, 1, size=10)]
-        stored, _, _ = store_papers(root)
+        stored, _, _ = state_papers(root)
         processes = [start(root, build_args(listing, day)) for listing in listings]
         errors = [p.communicate(timeout=300)[1] for p in processes]
         codes = [p.returncode for p in processes]
@@ -797,13 +797,13 @@ def concurrent_builds(base: Path, workdir: Path, rounds: int) -> Tally:
             tally.problems.append(f"round {number}: exit codes {codes}, not one 0 and one 1")
             continue
         winner, err = listings[codes.index(0)], errors[codes.index(1)]
-        if err != f"Error: The store 'digest.sqlite' {LOCKED}\n":
+        if err != f"Error: The state 'state' {LOCKED}\n":
             tally.problems.append(f"round {number}: the loser said {err!r}")
-        now, _, problems = store_papers(root)
+        now, _, problems = state_papers(root)
         published, site_problems = site_papers(root / "site")
         tally.problems += [f"round {number}: {p}" for p in problems + site_problems]
         if now != stored | keys(winner) or published != now:
-            tally.problems.append(f"round {number}: the store or site holds the loser's papers")
+            tally.problems.append(f"round {number}: the state or site holds the loser's papers")
         if leftovers(root):
             tally.problems.append(f"round {number}: left behind: {leftovers(root)}")
     return tally
@@ -820,12 +820,12 @@ def lock_holder(lock: Path) -> int | None:
 
 
 def killed_lock_holder(base: Path, workdir: Path, rounds: int, seed: int) -> Tally:
-    """Kill a build while it holds the store's lock: the next build is not blocked."""
+    """Kill a build while it holds the state's lock: the next build is not blocked."""
     tally = Tally("kill -9 of the lock holder")
     rng = random.Random(seed)
     root = copy_project(base, workdir / "holder")
-    lock = root / "digest.sqlite.lock"
-    committed, _, _ = store_papers(root)
+    lock = root / "state" / ".lock"
+    committed, _, _ = state_papers(root)
     listing, day = root / "base.txt", DAY0
     for number in range(rounds):
         listing, day = chunk(root, number), DAY0 + timedelta(days=number + 1)
@@ -844,7 +844,7 @@ def killed_lock_holder(base: Path, workdir: Path, rounds: int, seed: int) -> Tal
         holder = lock_holder(lock)
         if holder is not None:
             tally.problems.append(f"round {number}: pid {holder} still holds the lock")
-        now, _, problems = store_papers(root)
+        now, _, problems = state_papers(root)
         tally.problems += [f"round {number}: {p}" for p in problems]
         committed |= now
     final_check(root, listing, day, committed, tally)
@@ -852,23 +852,23 @@ def killed_lock_holder(base: Path, workdir: Path, rounds: int, seed: int) -> Tal
 
 
 def test_two_builds_at_once(base: Path, tmp_path: Path) -> None:
-    """ROBUSTNESS 39: one builds, the other exits 1 saying the store is locked; one swap."""
+    """One builds, the other exits 1 saying the state is locked; one swap."""
     tally = concurrent_builds(base, tmp_path, rounds=1)
     assert tally.problems == []
 
 
-def test_a_killed_build_does_not_leave_the_store_locked(base: Path, tmp_path: Path) -> None:
-    """ROBUSTNESS 34, 39: the lock dies with the process; the next build runs and publishes."""
+def test_a_killed_build_does_not_leave_the_state_locked(base: Path, tmp_path: Path) -> None:
+    """the lock dies with the process; the next build runs and publishes."""
     tally = killed_lock_holder(base, tmp_path, rounds=2, seed=39)
     assert tally.problems == []
     assert tally.kills == 2
 
 
-def test_the_store_on_a_read_only_file_system_is_a_clear_error(base: Path, tmp_path: Path) -> None:
-    """ROBUSTNESS 35, 37: a store that cannot be written is an error, not a traceback."""
+def test_the_state_on_a_read_only_file_system_is_a_clear_error(base: Path, tmp_path: Path) -> None:
+    """A state that cannot be written is an error, not a traceback."""
     root = copy_project(base, tmp_path / "project")
     listing = chunk(root, 0)
-    lock = root / "digest.sqlite.lock"
+    lock = root / "state" / ".lock"
     lock.unlink()
     if can_mount():
         with mounted(root, "--bind", str(root)):
@@ -879,5 +879,5 @@ def test_the_store_on_a_read_only_file_system_is_a_clear_error(base: Path, tmp_p
         result = run(root, build_args(listing, DAY0 + timedelta(days=1)), fault)
     assert result.returncode == 1
     assert result.stderr == (
-        f"Error: Cannot open the store's lock file '{lock.name}': Read-only file system\n"
+        "Error: Cannot open the state's lock file 'state/.lock': Read-only file system\n"
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import keywords as keywords_module
+from digest.text import keywords as keywords_module
 from tests.conftest import build_site, seed_pairs, tree_bytes, write_listing
 
 
@@ -50,7 +50,7 @@ def test_a_changed_setting_or_a_lost_site_rebuilds(project) -> None:  # type: ig
     )  # fmt: skip
     assert changed.result.digest is not None
     (root / "site" / "digest.json").unlink()
-    # The site lost its export: the build publishes the site again from the store.
+    # The site lost its export: the build publishes the site again from the state.
     again = build_site(
         root, [listing], epoch=None, date="2026-04-28", title="Another digest",
         keywords={"workers": 1},

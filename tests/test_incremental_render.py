@@ -2,22 +2,21 @@
 
 The oracle is the full render: a daily build that keeps pages must write exactly the bytes a
 build rendering every page writes (the same Markdown, search index, sitemap and manifest), and
-must never write through to the published site while it works. Sticky themes (new papers join
-the nearest published theme until a regrouping is due) are what make most pages unchanged.
+must never write through to the published site while it works. New papers joining the nearest
+published theme until a regrouping is due are what make most pages unchanged.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from conftest import DATA, EPOCH, SEED, build_site, make_project, tree_bytes, write_listing
 
-from digest import publish
 from digest.errors import BuildError
+from digest.publish import stage
 from digest.site import MANIFEST
 
 GOLDEN = DATA / "golden-input.txt"
@@ -43,11 +42,35 @@ def test_a_build_that_keeps_pages_writes_what_a_full_render_writes(tmp_path: Pat
     assert kept.keys() == full.keys()
     differ = [name for name in kept if kept[name] != full[name]]
     assert not differ, f"incremental and full renders differ in {differ[:5]}"
-    # The search index lists the kept pages too (carried over from the published index).
-    index = json.loads(kept["search/search_index.json"])
-    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
     manifest = json.loads(kept[MANIFEST])
-    assert manifest["pages"] and "themes/" in locations
+    assert manifest["pages"] and "pagefind/buckets.json" in kept
+
+
+def test_a_page_is_never_kept_stale(tmp_path: Path) -> None:
+    """A template that prints a digest-wide value: every page it makes says the new value.
+
+    Pages are kept by what they are made of (their Markdown), never by a record of what might
+    have changed: the day-2 build must not keep a theme page that says "150 papers".
+    """
+    make_project(tmp_path)
+    template = tmp_path / "site_templates" / "theme.md.j2"
+    text = template.read_text(encoding="utf-8")
+    heading = "# {{ theme.name }}\n"
+    assert heading in text
+    template.write_text(
+        text.replace(heading, heading + "\nDigest size: {{ digest.entries|length }} papers.\n"),
+        encoding="utf-8",
+    )
+    labelled = (DATA / "labelled" / "arxiv-cs-2016-head300.jsonl").read_text().splitlines()
+    for count, day in ((150, "2026-01-05"), (160, "2026-01-06")):
+        listing = tmp_path / f"first-{count}.jsonl"
+        listing.write_text("\n".join(labelled[:count]) + "\n", encoding="utf-8")
+        built = build_site(tmp_path, [listing], epoch=None, date=day)
+    assert built.result.kept > 0
+    pages = sorted((tmp_path / "site" / "themes").glob("*/index.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        assert "Digest size: 160 papers." in page.read_text(encoding="utf-8"), page
 
 
 def test_new_papers_join_published_themes_and_older_pages_are_kept(tmp_path: Path) -> None:
@@ -83,10 +106,10 @@ def test_a_regrouping_is_due_once_the_papers_grew_enough(tmp_path: Path) -> None
 
 
 def _grouped(root: Path) -> int:
-    """Papers at the last regrouping from scratch, as the store records it."""
-    with sqlite3.connect(root / "digest.sqlite") as db:
-        (value,) = db.execute("SELECT value FROM meta WHERE key = 'grouped'").fetchone()
-    return int(json.loads(value)["papers"])
+    """Papers at the last regrouping from scratch, as the kept state records it."""
+    [grouping] = (root / "state" / "themes").glob("*.jsonl")
+    header = json.loads(grouping.read_text(encoding="utf-8").splitlines()[0])
+    return int(header["grouping"]["papers"])
 
 
 def test_a_changed_theme_template_renders_every_page(tmp_path: Path) -> None:
@@ -106,7 +129,7 @@ def test_a_failed_build_leaves_the_published_files_untouched(
     def refuse(*args: object, **kwargs: object) -> None:
         raise BuildError("refused by the test after rendering")
 
-    monkeypatch.setattr(publish, "verify", refuse)
+    monkeypatch.setattr(stage, "verify", refuse)
     with pytest.raises(BuildError, match="refused by the test"):
         build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert tree_bytes(tmp_path / "site") == before
@@ -120,61 +143,7 @@ def test_a_damaged_manifest_means_a_full_render(tmp_path: Path) -> None:
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert second.result.kept == 0
     json.loads((tmp_path / "site" / MANIFEST).read_text(encoding="utf-8"))
-    shutil.rmtree(tmp_path / "site" / "search")
-    third = build_site(tmp_path, [SEED, GOLDEN], epoch=EPOCH + 2 * DAY, themes={"min_size": 4})
-    assert third.result.kept == 0
-
-
-def test_published_keyword_forms_are_kept_until_a_regrouping(tmp_path: Path) -> None:
-    first = build_site(tmp_path, [SEED], epoch=EPOCH)
-    assert first.result.digest is not None
-    keyword = first.result.digest.keyword_index[0]
-    with sqlite3.connect(tmp_path / "digest.sqlite") as db:
-        (value,) = db.execute("SELECT value FROM meta WHERE key = 'keyword_forms'").fetchone()
-        forms = json.loads(value)
-        assert forms[keyword.key] == keyword.text
-        # As if an earlier build had published another form of this keyword.
-        forms[keyword.key] = "Published Form"
-        db.execute("UPDATE meta SET value = ? WHERE key = 'keyword_forms'", (json.dumps(forms),))
-        # Without carried entries the build extracts every paper's keywords again (the
-        # carried path keeps published keywords as they are: tests/test_carry_forward.py).
-        db.execute("DELETE FROM entries")
-    second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
-    assert second.result.digest is not None
-    shown = {k.key: k.text for k in second.result.digest.keyword_index}
-    assert shown[keyword.key] == "Published Form"
-    # A regrouping chooses every form afresh: the most common one in the corpus again.
-    third = build_site(tmp_path, [GOLDEN], epoch=EPOCH + 2 * DAY, themes={"regroup_growth": 0})
-    assert third.result.digest is not None
-    assert {k.key: k.text for k in third.result.digest.keyword_index}[keyword.key] == keyword.text
-
-
-def _generic(root: Path) -> list[str]:
-    with sqlite3.connect(root / "digest.sqlite") as db:
-        (value,) = db.execute("SELECT value FROM meta WHERE key = 'generic_words'").fetchone()
-    return list(json.loads(value))
-
-
-def test_the_corpus_generic_words_are_counted_at_a_regrouping_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from digest import pipeline
-    from digest.keywords import keyword_text
-    from digest.normalise import corpus_generic_words
-    from digest.sources import read_inputs
-
-    build_site(tmp_path, [SEED], epoch=EPOCH)
-    texts = [keyword_text(p) for p in read_inputs([SEED])]
-    recorded = _generic(tmp_path)
-    assert recorded == sorted(corpus_generic_words(texts)) and recorded
-
-    def recount(texts: object) -> frozenset[str]:
-        raise AssertionError("generic words recounted between regroupings")
-
-    monkeypatch.setattr(pipeline, "corpus_generic_words", recount)
-    second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
-    assert second.result.new > 0 and _generic(tmp_path) == recorded
-    # A regrouping counts them again, over every stored paper.
-    monkeypatch.setattr(pipeline, "corpus_generic_words", lambda texts: frozenset({"zzz"}))
-    build_site(tmp_path, [GOLDEN], epoch=EPOCH + 2 * DAY, themes={"regroup_growth": 0.0})
-    assert _generic(tmp_path) == ["zzz"]
+    # A lost search bundle is only indexed again.
+    shutil.rmtree(tmp_path / "site" / "pagefind")
+    build_site(tmp_path, [SEED, GOLDEN], epoch=EPOCH + 2 * DAY, themes={"min_size": 4})
+    assert (tmp_path / "site" / "pagefind" / "buckets.json").is_file()
