@@ -71,6 +71,8 @@ def test_actions_pinned_by_sha_without_persisted_credentials() -> None:
     assert {s["uses"].split("@")[0] for s in uses} == {
         "actions/checkout",
         "actions/setup-python",
+        "actions/cache/restore",
+        "actions/cache/save",
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     }
@@ -89,10 +91,13 @@ def test_failure_deploys_nothing_and_email_follows_the_deployment() -> None:
     for item in [*jobs.values(), *steps]:
         assert not re.search(r"always\(\)|failure\(\)|cancelled\(\)", str(item.get("if", "")))
         assert "continue-on-error" not in item
-    # The store lives in the repository, never only in a cache that GitHub evicts.
+    # The state lives in the repository, never in a cache that GitHub evicts: the cache holds
+    # only what a build can make again (keywords, vectors, the last site).
+    env = wf_env = workflow()["env"]
     for step in steps:
-        assert not step.get("uses", "").startswith("actions/cache@")
-        assert "cache" not in step.get("with", {})
+        if step.get("uses", "").startswith("actions/cache/"):
+            paths = _expand(step["with"]["path"], env).split()
+            assert set(paths) <= {wf_env["DIGEST_CACHE"], wf_env["DIGEST_SITE"]}, paths
     build = [s.get("uses", "") for s in jobs["build"]["steps"]]
     assert build[-1].startswith("actions/upload-pages-artifact@"), "upload after the commit"
 
@@ -252,7 +257,7 @@ def published(tmp_path_factory: pytest.TempPathFactory, server: FetchServer) -> 
     origin, root = base / "origin.git", base / "project"
     make_project(root)
     write_toml(root, server)
-    (root / ".gitignore").write_text("/site/\n/build/\n/inbox/\n/digest.sqlite\n")
+    (root / ".gitignore").write_text("/site/\n/build/\n/inbox/\n/.digest-cache/\n")
     (root / ".github" / "workflows").mkdir(parents=True)
     shutil.copy2(WORKFLOW, root / ".github" / "workflows" / WORKFLOW.name)
     _git(base, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
@@ -264,16 +269,16 @@ def published(tmp_path_factory: pytest.TempPathFactory, server: FetchServer) -> 
     return Project(root, origin, run_build_job(root, base / "runner"))
 
 
-def test_build_job_fetches_builds_and_commits_the_store(published: Project) -> None:
+def test_build_job_fetches_builds_and_commits_the_state(published: Project) -> None:
     run = published.run
     assert run.failed is None, run.failed and run.failed.stdout + run.failed.stderr
     assert run.skipped == sorted(SKIPPED)
     assert run.ran == [
         "Date the run",
-        "Check the store",
+        "Check the state",
         "Fetch new papers",
         "Build the site",
-        "Commit the store",
+        "Commit the state",
     ]
     site = published.root / "site"
     assert (site / "index.html").is_file() and (site / "feed.xml").is_file()
@@ -281,15 +286,18 @@ def test_build_job_fetches_builds_and_commits_the_store(published: Project) -> N
     # The Pages upload takes the folder the build published.
     upload = workflow()["jobs"]["build"]["steps"][-1]
     assert _expand(upload["with"]["path"], workflow()["env"]) == "site"
-    # The store and the heartbeat were pushed by the bot, and the job says which commit.
+    # The state and the heartbeat were pushed by the bot, and the job says which commit; the
+    # state's lock and the cache were not.
     head = _git(published.origin, "log", "-1", "--format=%an%n%s%n%H", "main").splitlines()
-    assert head[:2] == [BOT, f"digest: store of {DAY}"]
+    assert head[:2] == [BOT, f"digest: state of {DAY}"]
     assert run.outputs == {"date": DAY, "commit": head[2]}
-    files = _git(published.origin, "ls-tree", "-r", "--name-only", "main").splitlines()
-    assert {"digest.sqlite", ".github/digest-heartbeat"} <= set(files)
+    files = set(_git(published.origin, "ls-tree", "-r", "--name-only", "main").splitlines())
+    kept = {f"state/{name}" for name in tree_bytes(published.root / "state")} - {"state/.lock"}
+    assert kept | {".github/digest-heartbeat"} <= files
+    assert "state/.lock" not in files and not any(f.startswith(".digest-cache") for f in files)
     assert _git(published.origin, "show", "main:.github/digest-heartbeat") == DAY[:7]
-    stored = _git(published.origin, "cat-file", "-s", "main:digest.sqlite")
-    assert int(stored) == (published.root / "digest.sqlite").stat().st_size
+    papers = _git(published.origin, "show", f"main:state/papers/{DAY[:7]}.jsonl")
+    assert papers == (published.root / "state" / "papers" / f"{DAY[:7]}.jsonl").read_text().strip()
 
 
 def _copy(published: Project, to: Path) -> Project:
@@ -304,7 +312,7 @@ def test_failed_fetch_fails_the_job_and_changes_nothing(
     published: Project, server: FetchServer, tmp_path: Path
 ) -> None:
     project = _copy(published, tmp_path)
-    before = tree_bytes(project.root / "site"), (project.root / "digest.sqlite").read_bytes()
+    before = tree_bytes(project.root / "site"), tree_bytes(project.root / "state")
     head = _git(project.origin, "rev-parse", "main")
     for path in ("/api/query", "/api/daily_papers"):
         server.script(path, Reply(503, b"Service Unavailable", "text/plain"))
@@ -318,20 +326,18 @@ def test_failed_fetch_fails_the_job_and_changes_nothing(
     assert "503" in run.failed.stderr
     # Nothing was built, committed or pushed; the job stops, so nothing is uploaded either.
     assert tree_bytes(project.root / "site") == before[0]
-    assert (project.root / "digest.sqlite").read_bytes() == before[1]
+    assert tree_bytes(project.root / "state") == before[1]
     assert _git(project.origin, "rev-parse", "main") == head
     assert "commit" not in run.outputs
 
 
-def test_missing_store_after_publishing_fails_the_job(published: Project, tmp_path: Path) -> None:
+def test_missing_state_after_publishing_fails_the_job(published: Project, tmp_path: Path) -> None:
     project = _copy(published, tmp_path)
-    (project.root / "digest.sqlite").unlink()
+    shutil.rmtree(project.root / "state")
     run = run_build_job(project.root, tmp_path / "runner")
     assert run.failed is not None
-    assert run.ran[-1] == "Check the store"
-    assert "digest.sqlite is missing but this repository has published before" in (
-        run.failed.stdout
-    )
+    assert run.ran[-1] == "Check the state"
+    assert "state/ is missing but this repository has published before" in run.failed.stdout
 
 
 def test_a_rerun_with_nothing_new_commits_nothing(published: Project, tmp_path: Path) -> None:

@@ -72,7 +72,8 @@ def _paper_record(digest: Digest, entry: Entry) -> str:
 
 def buckets(digest: Digest) -> dict[str, list[str]]:
     """Return the search records by bucket name: the papers' buckets, then the themes'."""
-    ordered = sorted(digest.entries, key=lambda e: (e.listed, e.paper.order, e.paper.key))
+    # By first sight, then key (not a listing's rank): a bucket's records are its papers alone.
+    ordered = sorted(digest.entries, key=lambda e: (e.listed, e.paper.key))
     found: dict[str, list[str]] = {}
     for start in range(0, len(ordered), BUCKET):
         name = f"p{start // BUCKET:04d}"
