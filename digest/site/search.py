@@ -101,10 +101,10 @@ def index(digest: Digest, site_dir: Path, published: Path | None = None) -> int:
     kept = 0
     for name, texts in records.items():
         target = site_dir / SEARCH_DIR / name
-        if published is not None and before.get(name) == hashes[name]:
-            if _link_tree(published / SEARCH_DIR / name, target):
-                kept += 1
-                continue
+        same = published is not None and before.get(name) == hashes[name]
+        if same and published is not None and _link_tree(published / SEARCH_DIR / name, target):
+            kept += 1
+            continue
         _run_pagefind(texts, target)
     listing = {"buckets": sorted(records), "hashes": hashes}
     (site_dir / BUCKETS).write_text(json.dumps(listing, sort_keys=True) + "\n", encoding="utf-8")

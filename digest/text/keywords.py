@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
@@ -99,7 +98,8 @@ def extract(
 
     Keywords come from ``cache`` where known, else are extracted on ``executor`` (any
     ``concurrent.futures.Executor``, a Dask cluster's included) and cached; a build with
-    nothing new extracts nothing.
+    nothing new extracts nothing. ``papers`` come in the order they were first seen (see
+    :func:`surface_forms`).
     """
     hashes = [text_hash(p) for p in papers]
     key = settings_hash(settings)
@@ -173,16 +173,15 @@ def tidy(
 
 
 def surface_forms(found: Iterable[Iterable[tuple[str, str, float]]]) -> dict[str, str]:
-    """Choose, per keyword key, the surface form readers see: the most common one in the corpus.
+    """Choose, per keyword key, the one form readers see everywhere: the first paper's.
 
-    Ties go to the form with the fewest capitals, then alphabetical order, so the choice never
-    depends on input order.
+    ``found`` is in the order papers were first seen, so a keyword keeps the form it was first
+    shown in, however later papers write it: a new paper never changes the cards of published
+    ones (a form chosen by majority flipped with every few new papers and made a daily build
+    render a third of a 10,000-paper site again, bench/versus.py).
     """
-    counts: dict[str, Counter[str]] = {}
+    forms: dict[str, str] = {}
     for keywords in found:
         for key, text, _ in keywords:
-            counts.setdefault(key, Counter())[text] += 1
-    return {
-        key: min(forms.items(), key=lambda f: (-f[1], sum(c.isupper() for c in f[0]), f[0]))[0]
-        for key, forms in counts.items()
-    }
+            forms.setdefault(key, text)
+    return forms
