@@ -1,22 +1,34 @@
-"""What a paper card shows: links, teaser and abstract, keyword chips, all escaped or checked.
+"""Paper cards: one raw HTML block each, from the autoescaping template ``_card.html.j2``.
 
-Templates print untrusted text with a plain ``{{ value }}``: the page environment's
-``finalize`` escapes every string for Markdown (see :mod:`digest.writers.escape`). Values built
-here (paths, anchors, checked URLs) are ``Markup`` and printed as they are.
+A card is HTML, not Markdown: Python-Markdown passes a raw HTML block through in time linear in
+the page, while a card's dozen inline links cost it most of a large build's rendering time; and
+an autoescaping template escapes every untrusted string for HTML, the one format the card is.
+Values built here (anchors, URLs already checked, the abstract and title with their TeX as
+math spans) are ``Markup`` and printed as they are. Links are the built site's URLs (MkDocs
+rewrites no link in raw HTML), seen from the page the card is on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
 from digest.model import HF_SOURCE, Digest, Entry
-from digest.writers.abstracts import author_line, shown_abstract
-from digest.writers.escape import safe_href
-from digest.writers.paging import paper_anchor, theme_pages
+from digest.writers.escape import html_spans, safe_href, split_math
+from digest.writers.paging import page_url, paper_anchor, theme_pages
+from digest.writers.template_errors import template_failure
+
+CARD_TEMPLATE = "_card.html.j2"
+#: Keyword chips on a card (the keyword index and digest.json list them all).
+CARD_CHIPS = 4
+#: Authors named on a card; the rest are counted (digest.json lists them all).
+CARD_AUTHORS = 8
 
 
 @dataclass(frozen=True)
@@ -26,25 +38,28 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Chip:
+    """A keyword on a card; ``href`` is its entry in the keyword index, None if not listed."""
+
+    label: str
+    href: Markup | None
+
+
+@dataclass(frozen=True)
 class Card:
-    """What a template shows of one paper; only ``Markup`` fields are trusted."""
+    """What a card template shows of one paper; only ``Markup`` fields are trusted."""
 
     anchor: Markup
-    title: str
+    title: Markup
     authors: str
+    #: arXiv's date of the paper (its first version), else the day digest first saw it.
     date: str
-    #: The whole abstract as Markdown: escaped text, inline TeX kept as math.
+    #: "" for arXiv's date, else a label saying which date ``date`` is.
+    date_label: str
     abstract: Markup
-    #: The same as HTML, for the folded abstract (a raw HTML <details>); empty when not folded.
-    abstract_html: Markup
-    #: The opening of a long abstract (folded below it); None when it is shown whole. Search
-    #: indexes ``teaser`` only; ``teaser_more`` continues it on the page.
-    teaser: Markup | None
-    teaser_more: Markup
-    keywords: tuple[Link, ...]
+    chips: tuple[Chip, ...]
     links: tuple[Link, ...]
     theme: Link
-    because: tuple[str, ...]
     upvotes: int | None
 
 
@@ -70,41 +85,71 @@ def paper_links(entry: Entry) -> tuple[Link, ...]:
     return tuple(links)
 
 
-class CardMaker:
-    """Make the cards of one digest: every link of a card points where the site has it."""
+def author_line(names: Sequence[str], limit: int = CARD_AUTHORS) -> str:
+    """Return the authors a card names: the first ``limit``, then how many more."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
 
-    def __init__(self, digest: Digest, keyword_page: Mapping[str, str]) -> None:
+
+def card_date(entry: Entry) -> tuple[str, str]:
+    """Return the date a card shows and its label: arXiv's date, else the first-seen day."""
+    published: datetime | None = entry.paper.published
+    if published is not None:
+        return published.date().isoformat(), ""
+    return entry.listed.date().isoformat(), "first seen"
+
+
+class CardMaker:
+    """Make the cards of one digest: every link of a card points where the site has it.
+
+    ``keyword_page`` gives, for each keyword listed in the keyword index, the docs path of
+    the index page that lists it; a chip of a keyword not listed there links nowhere.
+    """
+
+    def __init__(self, templates: Path, digest: Digest, keyword_page: Mapping[str, str]) -> None:
+        self.templates = templates
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates)),
+            undefined=StrictUndefined,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.theme_of = {t.slug: t for t in digest.themes}
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
-        #: The keyword index page listing each keyword.
         self.keyword_page = keyword_page
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
 
-    def card(self, entry: Entry, depth: int) -> Card:
-        up = "../" * depth
-        primary = entry.themes[0]
-        theme = self.theme_of[primary.theme_slug]
+    def url(self, key: str, up: str) -> Markup:
+        """The URL of paper ``key``'s card, seen from a page ``up`` (``"../../"``) deep."""
+        return Markup(f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}")
+
+    def card(self, entry: Entry, up: str, show_theme: bool) -> Markup:
+        """Return the card of ``entry`` as one raw HTML block (no blank line inside)."""
         paper = entry.paper
-        keywords = tuple(
-            Link(k.text, Markup(f"{up}{self.keyword_page[k.key]}#{self.keyword_slug[k.key]}"))
-            for k in entry.keywords
-        )
-        shown = shown_abstract(paper.abstract)
-        return Card(
+        theme = self.theme_of[entry.themes[0].theme_slug]
+        chips = []
+        for kw in entry.keywords[:CARD_CHIPS]:
+            page = self.keyword_page.get(kw.key)
+            href = f"{up}{page_url(page)}#{self.keyword_slug[kw.key]}" if page else None
+            chips.append(Chip(kw.text, Markup(href) if href else None))
+        date, label = card_date(entry)
+        values = Card(
             anchor=paper_anchor(paper.key),
-            title=paper.title,
+            title=html_spans(split_math(paper.title)),
             authors=author_line([a.name for a in paper.authors]),
-            date=entry.listed.date().isoformat(),
-            abstract=shown.whole,
-            abstract_html=shown.whole_html,
-            teaser=shown.teaser,
-            teaser_more=shown.teaser_more,
-            keywords=keywords,
+            date=date,
+            date_label=label,
+            abstract=html_spans(split_math(paper.abstract)),
+            chips=tuple(chips),
             links=paper_links(entry),
-            theme=Link(
-                theme.name, Markup(f"{up}{self.page_of[paper.key]}#{paper_anchor(paper.key)}")
-            ),
-            because=primary.because,
+            theme=Link(theme.name, self.url(paper.key, up)),
             upvotes=paper.upvotes,
         )
+        try:
+            text = self.env.get_template(CARD_TEMPLATE).render(c=values, show_theme=show_theme)
+        except TemplateError as exc:
+            raise template_failure(exc, self.templates, CARD_TEMPLATE, "card") from exc
+        return Markup("\n".join(line for line in text.splitlines() if line.strip()))

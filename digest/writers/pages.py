@@ -21,8 +21,7 @@ from markupsafe import Markup
 
 from digest.model import Digest, Entry, Issue, Theme
 from digest.writers import charts
-from digest.writers.abstracts import INDEXED_KEYWORDS
-from digest.writers.cards import Card, CardMaker, Link
+from digest.writers.cards import CardMaker, Link
 from digest.writers.escape import markdown_text, safe_href
 from digest.writers.feeds import FeedSpec
 from digest.writers.paging import (
@@ -43,10 +42,12 @@ from digest.writers.template_errors import template_failure
 
 #: Papers per theme listed on the home page; the issue page lists them all.
 HOME_PAPERS = 10
+#: Cards of a theme an issue page shows before it folds the others.
+ISSUE_SHOWN = 3
+#: How far theme and issue pages (``themes/<slug>/``) are from the site's root.
+UP = "../../"
 #: Newest papers named next to a rising topic.
 RISING_PAPERS = 3
-#: Front matter of pages left out of the search index (Material's ``search.exclude``).
-NOT_SEARCHED: dict[str, object] = {"search": {"exclude": True}}
 _FEED_FORMATS = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
 
 
@@ -73,7 +74,6 @@ def environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["indexed_keywords"] = INDEXED_KEYWORDS
     return env
 
 
@@ -92,12 +92,34 @@ class IssueGroup:
 
     theme: Link
     papers: tuple[Link, ...]
-    cards: tuple[Card, ...]
+    #: The cards shown, then the others folded in one raw HTML block ("" if none).
+    cards: tuple[Markup, ...]
+    folded: Markup
     #: The group's heading id on the issue page, and its link from elsewhere.
     anchor: Markup
     href: Markup
     #: Papers of the group not listed in ``papers`` (the home page lists a few).
     more: int = 0
+
+
+def fold(theme: Theme, cards: Sequence[Markup]) -> tuple[tuple[Markup, ...], Markup]:
+    """Show an issue's first :data:`ISSUE_SHOWN` cards of a theme; fold the rest away.
+
+    A day of 200 papers is a page of 200 cards otherwise; folded, a reader scans every theme's
+    best few and opens the rest where it interests them (tests/test_browser.py measures it).
+    """
+    shown, rest = tuple(cards[:ISSUE_SHOWN]), cards[ISSUE_SHOWN:]
+    if not rest:
+        return shown, Markup("")
+    label = f"{len(rest)} more {'paper' if len(rest) == 1 else 'papers'} on {theme.name}"
+    folded = (
+        Markup('<details class="dg-fold"><summary>')
+        + label
+        + Markup("</summary>\n")
+        + Markup("\n").join(rest)
+        + Markup("\n</details>")
+    )
+    return shown, folded
 
 
 @dataclass(frozen=True)
@@ -149,7 +171,7 @@ class PageWriter:
         self.keyword_parts = keyword_parts(digest.keyword_index)
         part_of = {i: path for path, initials in self.keyword_parts.items() for i in initials}
         keyword_page = {k.key: part_of[keyword_initial(k.text)] for k in digest.keyword_index}
-        self.cards = CardMaker(digest, keyword_page)
+        self.cards = CardMaker(templates, digest, keyword_page)
         self.keyword_slug = self.cards.keyword_slug
         self.keyword_page = keyword_page
         self.page_of = self.cards.page_of
@@ -227,7 +249,7 @@ class PageWriter:
             IssueGroup(
                 Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
                 (),
-                tuple(self.cards.card(e, 1) for _, e in pairs),
+                *fold(theme, [self.cards.card(e, UP, True) for _, e in pairs]),
                 Markup(f"t-{theme.slug}"),
                 Markup(""),
             )
@@ -235,7 +257,6 @@ class PageWriter:
         ]
         text = self.render(
             "issue.md.j2",
-            front=NOT_SEARCHED,
             issue=issue,
             groups=groups,
             parts=self._part_links(first, len(runs), index),
@@ -345,7 +366,7 @@ class PageWriter:
             "theme.md.j2",
             front={"feed": feed},
             theme=theme,
-            cards=[self.cards.card(e, 1) for e in entries],
+            cards=[self.cards.card(e, UP, False) for e in entries],
             feed=Markup(f"../{feed}"),
             parts=self._part_links(first, len(parts), index),
         )
@@ -376,6 +397,7 @@ class PageWriter:
                     Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
                     links,
                     (),
+                    Markup(""),
                     anchor,
                     Markup(f"{up}{part}#{anchor}"),
                     len(found) - len(links),
@@ -412,8 +434,7 @@ class PageWriter:
             ]
             pages[path] = self.render(
                 "keywords.md.j2",
-                front=NOT_SEARCHED,
-                groups=[(i, groups[i]) for i in initials],
+                    groups=[(i, groups[i]) for i in initials],
                 parts=parts if len(self.keyword_parts) > 1 else [],
             )
         return pages
