@@ -30,6 +30,10 @@ from digest.themes.rising import rising_topics
 from digest.themes.vectors import Space
 
 
+#: Papers a keyword must be on to be listed in the keyword index.
+MIN_SHARED = 2
+
+
 @dataclass(frozen=True)
 class Gathered:
     """A gathered digest, and whether its themes were grouped afresh (a regrouping)."""
@@ -201,7 +205,12 @@ def issues(entries: Sequence[Entry]) -> tuple[Issue, ...]:
 def keyword_index(
     papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]]
 ) -> tuple[KeywordSlug, ...]:
-    """Return every keyword with a unique anchor and its papers, sorted for readers."""
+    """Return the keywords that papers share, each with a unique anchor and its papers, sorted
+    for readers.
+
+    A keyword of one paper only leads a reader nowhere the card does not already show; listed,
+    such keywords made the example's index 73,000 pixels tall for 39 shared ones.
+    """
     found: dict[str, tuple[str, list[str]]] = {}
     for paper, kws in zip(papers, keywords, strict=True):
         for kw in kws:
@@ -210,5 +219,7 @@ def keyword_index(
     index = []
     for key in sorted(found, key=lambda k: (found[k][0].casefold(), k)):
         text, keys = found[key]
+        if len(keys) < MIN_SHARED:
+            continue
         index.append(KeywordSlug(key, text, "kw-" + slugs.claim(key), tuple(keys)))
     return tuple(index)
