@@ -125,9 +125,7 @@ def build(
 def _published(config: Config, settings: SiteSettings, stamp: str) -> bool:
     """Is the published site exactly what a build would write now?"""
     site = settings.site_dir
-    return (
-        not config.new_state and (site / EXPORT_PATH).is_file() and built_from(site) == stamp
-    )
+    return not config.new_state and (site / EXPORT_PATH).is_file() and built_from(site) == stamp
 
 
 def input_paths(config: Config, given: Sequence[Path]) -> list[Path]:

@@ -29,7 +29,6 @@ from digest.themes.grouping import Grouping, group, join, refit
 from digest.themes.rising import rising_topics
 from digest.themes.vectors import Space
 
-
 #: Papers a keyword must be on to be listed in the keyword index.
 MIN_SHARED = 2
 

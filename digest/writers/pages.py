@@ -434,7 +434,7 @@ class PageWriter:
             ]
             pages[path] = self.render(
                 "keywords.md.j2",
-                    groups=[(i, groups[i]) for i in initials],
+                groups=[(i, groups[i]) for i in initials],
                 parts=parts if len(self.keyword_parts) > 1 else [],
             )
         return pages
