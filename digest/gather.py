@@ -83,6 +83,7 @@ def gather(
     digest = Digest(
         title=config.title,
         description=config.description,
+        author=config.author or config.title,
         site_url=site_url if site_url.endswith("/") else site_url + "/",
         built=built,
         entries=entries,

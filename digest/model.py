@@ -148,6 +148,8 @@ class Digest:
     built: datetime
     entries: tuple[Entry, ...]
     themes: tuple[Theme, ...]
+    #: Who publishes the digest: the feeds' author where papers name none.
+    author: str = ""
     keyword_index: tuple[KeywordSlug, ...] = ()
     issues: tuple[Issue, ...] = ()
     rising: tuple[RisingTopic, ...] = ()

@@ -150,6 +150,7 @@ class Config:
         "Recent research papers, grouped into themes by their keywords.",
         "one sentence under the title on the home page and in feeds",
     )
+    author: str = option("", "who publishes the digest, the feeds' author (default: the title)")
     inputs: list[str] = option([], "input files (default: the bundled example page)")
     format: str = option("", "input format for every input (default: detect per file)")
     mkdocs_config: str = option("mkdocs.yml", "the MkDocs configuration to build with")

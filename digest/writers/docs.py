@@ -37,7 +37,7 @@ def write_docs(digest: Digest, templates: Path, feed_items: int, docs: Path) -> 
     writer = PageWriter(templates, digest, feeds)
     for relative, text in writer.iter_pages():
         _save(docs / relative, text.encode("utf-8"))
-    for relative, data in sorted(render_feeds(digest, feed_items).items()):
+    for relative, data in sorted(render_feeds(digest, feeds).items()):
         _save(docs / relative, data)
     _save(docs / EXPORT_PATH, export_json(digest))
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -46,8 +46,29 @@ class FeedSpec:
 
 
 def paper_guid(key: str) -> str:
-    """Return a paper's feed guid: a URN of its key, unchanged by theme, title or version."""
-    return f"urn:digest:paper:{key}"
+    """Return a paper's feed guid: a URN of its key, unchanged by theme, title or version.
+
+    A URN may not hold "/" (RFC 8141), which old-style arXiv ids do (``cs/0503050``): it is
+    percent-encoded. New-style ids have none, so their guids are what they always were.
+    """
+    return f"urn:digest:paper:{key.replace('%', '%25').replace('/', '%2F')}"
+
+
+def item_times(digest: Digest) -> dict[str, datetime]:
+    """Return each paper's time in the feeds: its first-seen day, one second earlier for each
+    paper before it that day, so that every item has a time of its own in feed order.
+
+    A paper's rank within its day is fixed once the day's builds are done, so its time never
+    changes afterwards (feed readers sort and notify by it).
+    """
+    by_day: dict[datetime, list[Entry]] = {}
+    for entry in digest.entries:
+        by_day.setdefault(entry.listed, []).append(entry)
+    times = {}
+    for listed, entries in by_day.items():
+        for rank, entry in enumerate(sorted(entries, key=lambda e: (e.paper.order, e.paper.key))):
+            times[entry.paper.key] = listed - timedelta(seconds=rank)
+    return times
 
 
 def newest_first(entries: Sequence[Entry], limit: int) -> tuple[Entry, ...]:
@@ -91,11 +112,11 @@ def feed_specs(digest: Digest, limit: int) -> list[FeedSpec]:
     return specs
 
 
-def render_feeds(digest: Digest, limit: int) -> dict[str, bytes]:
+def render_feeds(digest: Digest, specs: Sequence[FeedSpec]) -> dict[str, bytes]:
     """Return every feed file and the OPML that lists them, by site-relative path."""
-    specs = feed_specs(digest, limit)
     writers = {"rss": rss, "atom": atom, "json": json_feed}
-    files = {spec.path: writers[spec.kind](digest, spec) for spec in specs}
+    times = item_times(digest)
+    files = {spec.path: writers[spec.kind](digest, spec, times) for spec in specs}
     files[OPML_PATH] = opml(digest, specs)
     return files
 
@@ -110,7 +131,7 @@ def _updated(digest: Digest, spec: FeedSpec) -> datetime:
     return max((e.listed for e in spec.entries), default=newest_paper)
 
 
-def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
+def _generator(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(absolute(digest.site_url, spec.path))
     fg.title(spec.title)
@@ -121,6 +142,8 @@ def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
     fg.description(spec.description)
     fg.language("en")
     fg.generator("digest")
+    # Atom needs an author for every entry: the feed's stands for papers that name none.
+    fg.author(name=digest.author or digest.title)
     newest = _updated(digest, spec)
     fg.lastBuildDate(newest)
     fg.updated(newest)
@@ -136,8 +159,8 @@ def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
         # it is, so it must not be escaped for HTML too (readers would show "&lt;").
         text = paper.abstract
         fe.description(text if spec.kind == "atom" else html.escape(text, quote=False))
-        fe.published(entry.listed)
-        fe.updated(entry.listed)
+        fe.published(times[paper.key])
+        fe.updated(times[paper.key])
         for author in paper.authors:
             fe.author(name=author.name)
         for kw in entry.keywords:
@@ -145,19 +168,19 @@ def _generator(digest: Digest, spec: FeedSpec) -> FeedGenerator:
     return fg
 
 
-def rss(digest: Digest, spec: FeedSpec) -> bytes:
+def rss(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> bytes:
     """Return an RSS 2.0 document."""
-    data: bytes = _generator(digest, spec).rss_str(pretty=True)
+    data: bytes = _generator(digest, spec, times).rss_str(pretty=True)
     return data
 
 
-def atom(digest: Digest, spec: FeedSpec) -> bytes:
+def atom(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> bytes:
     """Return an Atom 1.0 document (every entry has id, title and updated: RFC 4287)."""
-    data: bytes = _generator(digest, spec).atom_str(pretty=True)
+    data: bytes = _generator(digest, spec, times).atom_str(pretty=True)
     return data
 
 
-def json_feed(digest: Digest, spec: FeedSpec) -> bytes:
+def json_feed(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> bytes:
     """Return a JSON Feed 1.1 document."""
     items: list[dict[str, Any]] = []
     for entry in spec.entries:
@@ -167,7 +190,7 @@ def json_feed(digest: Digest, spec: FeedSpec) -> bytes:
             "url": _item_link(digest, entry),
             "title": paper.title,
             "content_text": paper.abstract,
-            "date_published": entry.listed.isoformat(),
+            "date_published": times[paper.key].isoformat(),
         }
         if paper.authors:
             item["authors"] = [{"name": a.name} for a in paper.authors]
@@ -181,6 +204,7 @@ def json_feed(digest: Digest, spec: FeedSpec) -> bytes:
         "feed_url": absolute(digest.site_url, spec.path),
         "description": spec.description,
         "language": "en",
+        "authors": [{"name": digest.author or digest.title}],
         "items": items,
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
