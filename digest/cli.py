@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -233,7 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted; nothing was published.", file=sys.stderr)
+        # A second Ctrl-C while this prints would end in a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("Interrupted: the site and the state are as they were.", file=sys.stderr)
         return 130
 
 

@@ -26,8 +26,14 @@ T = TypeVar("T")
 DASK_SCHEME = "dask://"
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this worker when the process that started it dies."""
+def start_worker() -> None:
+    """Make a pool worker die with the build and leave Ctrl-C to it.
+
+    Ctrl-C reaches every process of the terminal's group: the build stops the pool itself, so
+    a worker ignores it (else each prints a traceback of its own, tests/test_interrupt.py).
+    Linux kills the worker when the process that started it dies.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -47,7 +53,7 @@ class LazyProcessPool(Executor):
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=die_with_parent
+                max_workers=self.workers, mp_context=context, initializer=start_worker
             )
         return self._pool
 
@@ -66,6 +72,11 @@ class LazyProcessPool(Executor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        # A failed or interrupted build does not wait for the work in flight.
+        failed = error is not None
+        self.shutdown(wait=not failed, cancel_futures=failed)
 
 
 @contextmanager

@@ -10,6 +10,10 @@ rebuilds it from the state (the site records what it was built from, see
 from __future__ import annotations
 
 import shutil
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from digest import atomic
@@ -63,16 +67,36 @@ def publish(
             new_state=config.new_state,
         )
         check_strict(config.strict, counter)
-        state.commit()
-        committed = True
-        atomic.swap_in(docs, settings.docs_dir)
-        atomic.swap_in(site, settings.site_dir)
+        with _uninterrupted():
+            state.commit()
+            committed = True
+            atomic.swap_in(docs, settings.docs_dir)
+            atomic.swap_in(site, settings.site_dir)
         return report
     except OSError as exc:
         raise BuildError(_write_failure(exc, settings.site_dir, committed=committed)) from exc
     finally:
         for stage in stages:
             shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Let no Ctrl-C part the state's commit from the site's swap (a few milliseconds).
+
+    A Ctrl-C before this point leaves the site and the state as they were, and says so
+    (tests/test_interrupt.py); one during it is dropped, and the build ends as it would have.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if signal.SIGINT in signal.sigpending():
+            signal.sigtimedwait({signal.SIGINT}, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _required(site: Path) -> None:
