@@ -69,6 +69,8 @@ class BuildResult:
     #: Pages MkDocs rendered, and pages kept unchanged from the published site.
     rendered: int = 0
     kept: int = 0
+    #: The address the site is published at (mkdocs.yml's site_url).
+    site_url: str = ""
 
 
 def build(
@@ -92,7 +94,14 @@ def build(
                 log.debug("Nothing changed since the published build: the site is left as it is")
                 themes = len(state.grouping.themes) if state.grouping else 0
                 return BuildResult(
-                    None, settings.site_dir, counter.count, 0, 0, len(state.papers), themes
+                    None,
+                    settings.site_dir,
+                    counter.count,
+                    0,
+                    0,
+                    len(state.papers),
+                    themes,
+                    site_url=settings.site_url,
                 )
             cache = Cache(Path(config.cache))
             workers, address = config.keywords.workers, config.executor
@@ -119,6 +128,7 @@ def build(
         len(digest.themes),
         report.rendered,
         report.kept,
+        settings.site_url,
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 # Before anything loads numpy: its BLAS would run each of the grouping's small matrix products
 # on a thread per core, which on two cores spin against each other and against the build's
@@ -24,6 +25,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from digest import __version__, mail  # noqa: E402
 from digest.config import Config, load_config  # noqa: E402
+from digest.diagnostics import plural  # noqa: E402
 from digest.errors import DigestError  # noqa: E402
 from digest.fetch import command as fetch_command  # noqa: E402
 
@@ -180,18 +182,19 @@ def _build(args: argparse.Namespace) -> int:
         shown = site
     # Pages link to folders (use_directory_urls), which only a web server turns into pages.
     serve = "digest serve" if args.site_dir is None else f"digest serve --site-dir {site}"
-    themes = f"{result.themes} theme{'' if result.themes == 1 else 's'}"
+    themes = plural(result.themes, "theme")
     if result.digest is None:
         summary = (
-            f"Nothing changed since the last build: {shown}/ still holds {result.papers} papers "
-            f"in {themes}."
+            f"Nothing changed since the last build: {shown}/ still holds "
+            f"{plural(result.papers, 'paper')} in {themes}."
         )
     else:
         summary = (
-            f"Built {result.papers} papers ({result.new} new, {result.changed} updated) in "
-            f"{themes} into {shown}/ ({result.warnings} warning(s))."
+            f"Built {plural(result.papers, 'paper')} ({result.new} new, {result.changed} "
+            f"updated) in {themes} into {shown}/ ({plural(result.warnings, 'warning')})."
         )
-    _say(args, f"{summary}\nView it with: {serve}  (http://127.0.0.1:8000/)")
+    path = urlsplit(result.site_url).path or "/"
+    _say(args, f"{summary}\nView it with: {serve}  (http://127.0.0.1:8000{path})")
     return 0
 
 
@@ -207,7 +210,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     config = _config(args)
     settings = read_settings(config.mkdocs_config, config.site_dir)
-    serve(settings.site_dir, args.bind, args.port)
+    serve(settings.site_dir, args.bind, args.port, urlsplit(settings.site_url).path)
     return 0
 
 

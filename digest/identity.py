@@ -40,6 +40,9 @@ def title_key(title: str) -> str:
     return f"title-{digest}"
 
 
-def paper_key(arxiv_id: str | None, title: str) -> str:
-    """Return the key a paper is stored and linked under."""
-    return f"arxiv:{arxiv_id}" if arxiv_id else title_key(title)
+def paper_key(arxiv_id: str | None, title: str, own_id: str | None = None) -> str:
+    """Return the key a paper is stored and linked under: its arXiv id, else the id its source
+    gave it (kept as it is, whatever it looks like), else a hash of its title."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    return f"id:{own_id}" if own_id else title_key(title)

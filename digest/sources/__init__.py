@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
-from digest.diagnostics import log
+from digest.diagnostics import log, plural, summarised
 from digest.errors import SourceError
 from digest.merge import merge_papers
 from digest.model import Paper
 from digest.sources.base import Reader
 
+_HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 _NOT_READERS = {"base", "hygiene", "jsondoc", "values", "xmldoc"}
 
 
@@ -58,7 +60,21 @@ def reader_for(path: Path, fmt: str | None = None) -> Reader:
     for name in _SNIFF_ORDER:
         if READERS[name].sniff(path, head):
             return READERS[name]
-    raise SourceError(f"Cannot tell the format of '{path}'; name it with --format")
+    if _HTML.match(head.lstrip(b"\xef\xbb\xbf \t\r\n")):
+        raise SourceError(
+            f"'{path}' is an HTML page, which digest does not read: save the listing as text "
+            f"(the page's titles and abstracts, a line each) or get a feed instead. Formats "
+            f"read: {_known()}"
+        )
+    raise SourceError(
+        f"Cannot tell the format of '{path}': it is none of {_known()}; if it is one of "
+        "them, name it with --format"
+    )
+
+
+def _known() -> str:
+    """The formats digest reads, with what each is, for messages."""
+    return "; ".join(f"{name} ({READERS[name].description})" for name in sorted(READERS))
 
 
 def read_inputs(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
@@ -71,6 +87,8 @@ def read_inputs(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
     for path in paths:
         reader = reader_for(path, fmt)
         count_before = len(papers)
-        papers.extend(reader.read(path))
-        log.info("Read %d papers from '%s' (%s)", len(papers) - count_before, path, reader.name)
+        with summarised():
+            papers.extend(reader.read(path))
+        read = plural(len(papers) - count_before, "paper")
+        log.info("Read %s from '%s' (%s)", read, path, reader.name)
     return merge_papers(papers)

@@ -72,6 +72,7 @@ def build_paper(
     order: int,
     source: str,
     arxiv_id: str | None = None,
+    own_id: str | None = None,
     authors: Sequence[str] = (),
     abstract_where: str | None = None,
     **fields: Any,
@@ -80,7 +81,8 @@ def build_paper(
 
     ``fields`` are further :class:`Paper` fields (dates, categories, links...) that the reader
     has already parsed; ``abstract_where`` names the abstract's place when it differs (its own
-    line); ``arxiv_id`` may be an id or an abs/pdf URL, with or without version.
+    line); ``arxiv_id`` may be an id or an abs/pdf URL, with or without version; ``own_id``
+    is a source's own id for a paper without an arXiv id (kept as the paper's key).
     """
     clean_title = require_text(title, where, "title")
     clean_abstract = require_text(abstract, abstract_where or where, "abstract")
@@ -100,8 +102,9 @@ def build_paper(
     names = (clean_field(a).text for a in authors)
     found = code_urls(clean_abstract)
     fields["code_urls"] = tuple(dict.fromkeys((*fields.get("code_urls", ()), *found)))
+    own = optional_text(own_id, where, "id") if own_id is not None and ident is None else None
     return Paper(
-        key=paper_key(ident, clean_title),
+        key=paper_key(ident, clean_title, own),
         title=clean_title,
         abstract=clean_abstract,
         arxiv_id=ident,

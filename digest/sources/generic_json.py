@@ -8,7 +8,7 @@ key             required  value
 ==============  ========  ========================================================================
 ``title``       yes       string
 ``abstract``    yes       string
-``id``          no        arXiv id or arXiv abs/pdf URL, version allowed (``2401.01234v2``)
+``id``          no        arXiv id or abs/pdf URL (``2401.01234v2``), or any id of the source's own
 ``authors``     no        list of strings, or one string ``"A. Smith, B. Jones and C. Wu"``
 ``date``        no        ISO 8601 date or date-time (``2024-01-31``); UTC if no zone is given
 ``url``         no        http(s) link to the paper; default: its arXiv page when ``id`` is given
@@ -45,9 +45,8 @@ def json_paper(record: object, where: str, *, order: int, source: str) -> Paper:
     ident = record.get("id")
     if ident is not None and not isinstance(ident, str):
         raise RecordError(f"{where}: 'id' must be a string, got {type(ident).__name__}")
+    # An arXiv id (or abs/pdf URL) is recognised; any other id is the paper's own, kept as is.
     parsed = parse_arxiv_id(ident) if ident else None
-    if ident and parsed is None:
-        raise RecordError(f"{where}: 'id' {ident!r} is not an arXiv id or arXiv URL")
     categories = _categories(record.get("categories"), where)
     url = optional_url(record.get("url"), where, "url")
     return build_paper(
@@ -56,7 +55,8 @@ def json_paper(record: object, where: str, *, order: int, source: str) -> Paper:
         record.get("abstract"),
         order=order,
         source=source,
-        arxiv_id=ident.strip() if ident else None,
+        arxiv_id=ident.strip() if ident and parsed else None,
+        own_id=ident if ident and not parsed else None,
         authors=authors_value(record.get("authors"), where),
         categories=categories,
         primary_category=categories[0] if categories else None,

@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -170,10 +171,12 @@ def message(
     """Return the multipart/alternative message: plain text first, HTML preferred."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = rendered.subject
-    if settings.sender:
-        msg["From"] = settings.sender
-    if settings.to:
-        msg["To"] = ", ".join(settings.to)
+    # A message written before [email] is set up (``--dry-run``) still reads as a whole one in
+    # a mail client: from the digest, to the undisclosed list. Sending needs both set.
+    host = urlsplit(digest.site_url).hostname or "digest.invalid"
+    sender = Address(display_name=digest.title, addr_spec=f"digest@{host}")
+    msg["From"] = settings.sender or sender
+    msg["To"] = ", ".join(settings.to) if settings.to else "undisclosed-recipients:;"
     msg["Date"] = format_datetime(sent)
     msg["Message-ID"] = message_id(digest, issue, settings.to)
     # RFC 3834: an automatic message; auto-responders do not answer it.

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from feedgen.feed import FeedGenerator
@@ -48,10 +49,13 @@ class FeedSpec:
 def paper_guid(key: str) -> str:
     """Return a paper's feed guid: a URN of its key, unchanged by theme, title or version.
 
-    A URN may not hold "/" (RFC 8141), which old-style arXiv ids do (``cs/0503050``): it is
-    percent-encoded. New-style ids have none, so their guids are what they always were.
+    A URN's name may hold only some characters: others, such as the "/" of old-style arXiv ids
+    (``cs/0503050``) or whatever a source's own ids hold, are percent-encoded. New-style
+    arXiv ids and title hashes have none, so their guids are what they always were.
     """
-    return f"urn:digest:paper:{key.replace('%', '%25').replace('/', '%2F')}"
+    # RFC 2141's characters of a name, less "%" (each other character percent-encoded).
+    name = quote(key, safe="()+,-.:=@;$_!*'").replace("~", "%7E")
+    return f"urn:digest:paper:{name}"
 
 
 def item_times(digest: Digest) -> dict[str, datetime]:
