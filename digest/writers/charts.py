@@ -1,18 +1,18 @@
-"""Pictures drawn at build time as static SVG text: no script, no image files, no network.
+"""Pictures drawn at build time: HTML bars and lists, and small SVG sparklines.
 
-Every chart is ``role="img"`` with a ``<title>`` and a ``<desc>`` it is labelled by, and the page
-around it repeats its content as text (the themes list, the rising table), since assistive
-technology does not enter an image. Colours are classes styled by ``digest.css`` from Material's
-CSS variables, falling back to ``currentColor``, so the pictures follow the light and dark
-schemes. Text comes from keywords and theme names: it is escaped with numeric character
-references, which are valid XML and inert as Markdown, so a chart may sit in a raw HTML block
-or inline in a Markdown table alike. Coordinates are rounded so the output is reproducible.
+No script, no image files, no network. Bars are HTML (a label, a bar whose length is a CSS
+variable, a value): their labels wrap whole and read at the page's own size on a phone, where
+an SVG scaled to the screen shrank its text to a few pixels (tests/test_browser.py measures
+both). Which themes share papers is a list of each theme's nearest themes, not a drawn graph:
+drawn, 30 themes made a tangle of crossing lines. Sparklines are ``role="img"`` SVG with a
+``<title>`` and ``<desc>``. Text is escaped with numeric character references, valid in HTML and
+XML and inert as Markdown, so a picture may sit in a raw HTML block or in a Markdown table
+alike; colours come from Material's CSS variables (``digest.css``), so both schemes read well.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -22,11 +22,8 @@ from markupsafe import Markup
 from digest.model import Digest
 from digest.writers.escape import markdown_text
 
-#: Longest labels drawn, by chart; the full text stays in the tooltip and in the page's text.
-BAR_LABEL = 38
-MAP_LABEL = 28
-#: Most edges the theme map draws: the strongest, so a large digest stays readable.
-MAX_EDGES = 60
+#: Themes listed as the nearest of each theme.
+NEIGHBOURS = 3
 
 
 @dataclass(frozen=True)
@@ -35,15 +32,6 @@ class Bar:
 
     label: str
     value: int
-    href: str
-
-
-@dataclass(frozen=True)
-class Node:
-    """One node of a map: a label, a size (papers), and the page it links to."""
-
-    label: str
-    size: int
     href: str
 
 
@@ -65,10 +53,6 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _short(label: str, limit: int) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
-
-
 def _num(value: float) -> str:
     """Format a coordinate with at most one decimal, without a trailing ``.0``."""
     text = f"{value:.1f}"
@@ -87,26 +71,43 @@ def _svg(ident: str, width: int, height: int, title: str, desc: str, body: str) 
     )
 
 
-def bar_chart(bars: Sequence[Bar], ident: str, title: str) -> Markup:
-    """Return a horizontal bar chart, one linked row per bar, largest value full width."""
-    label_w, bar_w, row = 250, 330, 24
-    width, height = label_w + bar_w + 60, max(row * len(bars), row)
+def bar_list(bars: Sequence[Bar], label: str) -> Markup:
+    """Return a list of linked bars, the largest value full width, as one HTML block."""
     top = max((b.value for b in bars), default=0) or 1
+    rows = "".join(
+        f'<li><a class="dg-bars__row" href="{_attr(bar.href)}">'
+        f'<span class="dg-bars__label">{_text(bar.label)}</span>'
+        f'<span class="dg-bars__track"><span class="dg-bars__bar" '
+        f'style="width: {_num(max(100 * bar.value / top, 0.5))}%"></span></span>'
+        f'<span class="dg-bars__value">{bar.value}</span></a></li>'
+        for bar in bars
+    )
+    return Markup(f'<ol class="dg-bars" aria-label="{_attr(label)}">{rows}</ol>')
+
+
+def neighbour_list(digest: Digest, neighbours: int = NEIGHBOURS) -> Markup:
+    """Return, for each theme, the themes it shares the most with (papers, then keywords), as
+    one HTML block of linked rows; links are relative to the themes page (``themes/``)."""
+    themes = digest.themes
+    near: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(themes))}
+    for edge in theme_edges(digest, limit=len(themes) ** 2):
+        near[edge.a].append((edge.weight, edge.b))
+        near[edge.b].append((edge.weight, edge.a))
     rows = []
-    for i, bar in enumerate(bars):
-        y = i * row
-        length = max(bar_w * bar.value / top, 1.0)
-        rows.append(
-            f'<a href="{_attr(bar.href)}"><title>{_text(bar.label)}: {bar.value}</title>'
-            f'<text class="dg-label" x="0" y="{y + 16}" fill="currentColor">'
-            f"{_text(_short(bar.label, BAR_LABEL))}</text>"
-            f'<rect class="dg-bar" x="{label_w}" y="{y + 4}" width="{_num(length)}" '
-            f'height="{row - 8}" rx="2" fill="currentColor"/>'
-            f'<text class="dg-value" x="{_num(label_w + length + 6)}" y="{y + 16}" '
-            f'fill="currentColor">{bar.value}</text></a>'
+    for i, theme in enumerate(themes):
+        best = sorted(near[i], key=lambda wb: (-wb[0], wb[1]))[:neighbours]
+        if theme.is_other or not best:
+            continue
+        links = "".join(
+            f'<a class="dg-near__link" href="{_attr(themes[j].slug)}/">{_text(themes[j].name)}'
+            f' <span class="dg-near__weight">{weight}</span></a>'
+            for weight, j in best
         )
-    described = "; ".join(f"{b.label}: {b.value}" for b in bars) or "no data"
-    return _svg(ident, width, height, title, described, "".join(rows))
+        rows.append(
+            f'<li><a class="dg-near__theme" href="{_attr(theme.slug)}/">{_text(theme.name)}</a>'
+            f'<span class="dg-near__links">{links}</span></li>'
+        )
+    return Markup(f'<ul class="dg-near">{"".join(rows)}</ul>') if rows else Markup("")
 
 
 def sparkline(series: Sequence[int], ident: str, title: str) -> Markup:
@@ -132,49 +133,7 @@ def sparkline(series: Sequence[int], ident: str, title: str) -> Markup:
     return _svg(ident, width, height, title, f"Papers per day, oldest first: {values}.", body)
 
 
-def circle_map(nodes: Sequence[Node], edges: Sequence[Edge], ident: str, title: str) -> Markup:
-    """Return nodes on a circle (in the given order, clockwise from the top), edges as chords.
-
-    A node's area follows its size, an edge's width and opacity its weight; labels sit outside
-    the circle, anchored away from it, so the layout depends only on the input order.
-    """
-    # Room for a MAP_LABEL label (about 185 units at 12px) beyond the circle on either side.
-    width, height, radius = 760, 440, 170
-    cx, cy = width / 2, height / 2
-    places = []
-    for i in range(len(nodes)):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(len(nodes), 1)
-        places.append((angle, cx + radius * math.cos(angle), cy + radius * math.sin(angle)))
-    heaviest = max((e.weight for e in edges), default=0) or 1
-    parts = []
-    for edge in edges:
-        (_, x1, y1), (_, x2, y2) = places[edge.a], places[edge.b]
-        share = edge.weight / heaviest
-        parts.append(
-            f'<line class="dg-edge" x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" '
-            f'y2="{_num(y2)}" stroke="currentColor" stroke-width="{_num(1 + 5 * share)}" '
-            f'stroke-opacity="{0.15 + 0.5 * share:.2f}"><title>'
-            f"{_text(nodes[edge.a].label)} and {_text(nodes[edge.b].label)}: {edge.weight}"
-            f"</title></line>"
-        )
-    largest = max((n.size for n in nodes), default=0) or 1
-    for node, (angle, x, y) in zip(nodes, places, strict=True):
-        r = 4 + 10 * math.sqrt(node.size / largest)
-        lx, ly = cx + (radius + r + 6) * math.cos(angle), cy + (radius + r + 6) * math.sin(angle)
-        anchor = "middle" if abs(math.cos(angle)) < 0.2 else "start" if lx > cx else "end"
-        parts.append(
-            f'<a href="{_attr(node.href)}"><title>{_text(node.label)}: {node.size} papers</title>'
-            f'<circle class="dg-node" cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" '
-            f'fill="currentColor"/>'
-            f'<text class="dg-label" x="{_num(lx)}" y="{_num(ly + 4)}" text-anchor="{anchor}" '
-            f'fill="currentColor">{_text(_short(node.label, MAP_LABEL))}</text></a>'
-        )
-    pairs = "; ".join(f"{nodes[e.a].label} and {nodes[e.b].label} ({e.weight})" for e in edges[:10])
-    desc = f"{len(nodes)} themes on a circle; the strongest links: {pairs or 'none'}."
-    return _svg(ident, width, height, title, desc, "".join(parts))
-
-
-def theme_edges(digest: Digest, top_keywords: int = 15, limit: int = MAX_EDGES) -> list[Edge]:
+def theme_edges(digest: Digest, top_keywords: int = 15, limit: int = 60) -> list[Edge]:
     """Link themes that share papers (secondary placements) or frequent keywords.
 
     A theme's frequent keywords are the ``top_keywords`` most common among its papers; the

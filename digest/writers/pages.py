@@ -289,19 +289,13 @@ class PageWriter:
             ThemeRow(t, Markup(f"{t.slug}.md"), Markup(f"../{theme_feed(t.slug)}"))
             for t in d.themes
         ]
-        # Raw HTML is not rewritten by MkDocs: the charts link to the built URLs of
+        # Raw HTML is not rewritten by MkDocs: the pictures link to the built URLs of
         # use_directory_urls (themes/<slug>/), seen from the themes page (themes/).
-        sizes = charts.bar_chart(
+        sizes = charts.bar_list(
             [charts.Bar(t.name, len(t.paper_keys), f"{t.slug}/") for t in d.themes],
-            "theme-sizes",
             "Papers per theme",
         )
-        nodes = [charts.Node(t.name, len(t.paper_keys), f"{t.slug}/") for t in d.themes]
-        theme_map = (
-            charts.circle_map(nodes, charts.theme_edges(d), "theme-map", "How the themes connect")
-            if len(nodes) > 1
-            else None
-        )
+        theme_map = charts.neighbour_list(d) if len(d.themes) > 1 else None
         return self.render("themes.md.j2", themes=rows, sizes=sizes, theme_map=theme_map)
 
     def _rising_rows(self) -> list[RisingRow]:
