@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from digest.config import KeywordConfig
 from digest.keywords import extract_keywords, keyword_text, run_yake, singular
+
+from digest.config import KeywordConfig
 from digest.sources import read_inputs
-from digest.text import fold
+from digest.text.words import fold
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hf-daily-papers"
 

@@ -14,10 +14,11 @@ import statistics
 import time
 from pathlib import Path
 
-from digest.config import KeywordConfig
 from digest.keywords import extract_raw
+
+from digest.config import KeywordConfig
+from digest.executors import LazyProcessPool
 from digest.sources import read_inputs
-from digest.workers import LazyProcessPool
 
 LABELLED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "labelled"
 

@@ -21,15 +21,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from digest.keywords import extract_keywords
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
 from digest.config import KeywordConfig, ThemeConfig
-from digest.keywords import extract_keywords
+from digest.executors import LazyProcessPool
 from digest.sources import read_inputs
 from digest.themes import group
-from digest.workers import LazyProcessPool
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT.parent / "shared" / "data" / "labelled"

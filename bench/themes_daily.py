@@ -28,14 +28,14 @@ from pathlib import Path
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from digest.keywords import extract_keywords
 from themes import LABELLED, RESULTS, FileCache
 
 from digest.config import KeywordConfig, ThemeConfig
-from digest.keywords import extract_keywords
+from digest.executors import LazyProcessPool
 from digest.model import Keyword, Paper
 from digest.sources import read_inputs
 from digest.themes import Grouping, group, join
-from digest.workers import LazyProcessPool
 
 
 def _score(name: str, truth: dict[str, str], grouping: Grouping, seconds: float) -> None:

@@ -62,7 +62,13 @@ def gather(
     if not stored:
         raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
     papers = [s.paper for s in stored]
-    keywords = extract(papers, config.keywords, executor, cache)
+    # Keyword forms follow the order papers were first seen (text.keywords.surface_forms); within
+    # a day, by key rather than input order, so a reordered listing shows the same words.
+    seen = sorted(range(len(stored)), key=lambda i: (stored[i].first_seen, stored[i].paper.key))
+    found = extract([papers[i] for i in seen], config.keywords, executor, cache)
+    keywords = [found[0]] * len(stored)
+    for position, i in enumerate(seen):
+        keywords[i] = found[position]
     for paper, found in zip(papers, keywords, strict=True):
         if not found:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])

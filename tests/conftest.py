@@ -8,16 +8,23 @@ seconds, so it is built once per session and shared read-only.
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
-from pathlib import Path
+import os
 
-import pytest
+# One BLAS thread per process: the suite's matrices are small, and on a 2-core machine OpenBLAS's
+# thread pool spinning beside the process pool's workers costs more than it buys.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
-from digest.config import Config, FeedConfig, KeywordConfig, ThemeConfig
-from digest.model import Paper
-from digest.build import BuildResult, build
-from digest.sources import read_inputs
+import shutil  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from digest.build import BuildResult, build  # noqa: E402
+from digest.config import Config, FeedConfig, KeywordConfig, ThemeConfig  # noqa: E402
+from digest.model import Paper  # noqa: E402
+from digest.sources import read_inputs  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

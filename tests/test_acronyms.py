@@ -1,13 +1,14 @@
-"""Keyword normalisation across keywords: acronyms defined in the abstract, corpus-generic words."""
+"""Acronyms defined in an abstract: found, and folded with their long forms into one keyword."""
 
 from __future__ import annotations
 
 import pytest
 
 from digest.config import KeywordConfig
-from digest.keywords import RawKeyword, extract_keywords, tidy
-from digest.normalise import corpus_generic_words, expand, find_acronyms
 from digest.sources.base import build_paper
+from digest.text.acronyms import expand, find_acronyms
+from digest.text.keywords import extract, tidy
+from digest.text.yake_adapter import RawKeyword
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ def test_an_acronym_and_its_expansion_are_one_keyword() -> None:
         order=0,
         source="test",
     )
-    [keywords] = extract_keywords([paper], KeywordConfig())
+    [keywords] = extract([paper], KeywordConfig())
     keys = [k.key for k in keywords]
     assert "mi" not in keys
     assert any("mutual information" in k for k in keys)
@@ -75,29 +76,3 @@ def test_tidy_folds_an_acronym_into_its_long_form() -> None:
         ("mutual information estimation", 0.01),
         ("neural critics", 0.03),
     ]
-
-
-def test_words_in_a_fifth_of_the_corpus_are_generic_there() -> None:
-    texts = [f"Quantum circuits number {i} with topic{i % 7} and widget{i}." for i in range(60)]
-    generic = corpus_generic_words(texts)
-    assert {"quantum", "circuit", "number"} <= generic
-    assert "topic1" not in generic and "widget3" not in generic
-    assert corpus_generic_words(texts[:10]) == frozenset()
-
-
-def test_corpus_generic_words_sink_single_word_keywords_only() -> None:
-    papers = [
-        build_paper(
-            f"p{i}",
-            f"Quantum error correction code number {i}",
-            f"Quantum computing needs quantum error correction. We design surface code {i} "
-            f"variants for superconducting qubits in topology{i % 5}.",
-            order=i,
-            source="test",
-        )
-        for i in range(60)
-    ]
-    found = extract_keywords(papers, KeywordConfig())
-    keys = {k.key for kws in found for k in kws}
-    assert "quantum" not in keys
-    assert any(" " in k and "quantum" in k.split() for k in keys)

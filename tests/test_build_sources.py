@@ -62,5 +62,5 @@ def test_all_formats_at_once_build_one_site(tmp_path: Path) -> None:
         assert parts[paper["id"]].startswith(f"themes/{paper['themes'][0]}.")
         page = tree[page_url(parts[paper["id"]]) + "index.html"].decode()
         assert f'id="{paper_anchor(paper["id"])}"' in page
-    # Many formats, one store: each source file's papers are counted once.
+    # Many formats, one state: each source file's papers are counted once.
     assert site.result.new == len(ids)

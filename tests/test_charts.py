@@ -1,4 +1,5 @@
-"""The SVG charts: well-formed XML, accessible, escaped, scheme-neutral and deterministic."""
+"""The pictures: HTML bars and nearest-theme lists, SVG sparklines; escaped, accessible,
+scheme-neutral and deterministic."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from lxml import etree
 
 from digest.model import Digest, Entry, Keyword, Paper, Placement, Theme
 from digest.writers.charts import (
-    MAX_EDGES,
+    NEIGHBOURS,
     Bar,
     Edge,
-    Node,
-    bar_chart,
-    circle_map,
+    bar_list,
+    neighbour_list,
     sparkline,
     theme_edges,
 )
@@ -51,27 +51,82 @@ def assert_inert_and_scheme_neutral(svg: str) -> None:
                 assert not value.lower().startswith("javascript:")
 
 
-def test_bar_chart_links_each_bar_and_escapes_labels():
+def html_block(markup: str) -> lxml.html.HtmlElement:
+    """Parse a picture as the raw HTML block it is on a page, and check it is inert."""
+    assert "\n" not in markup, "one line: a raw HTML block in Markdown"
+    root = lxml.html.fragment_fromstring(markup)
+    for el in root.iter():
+        assert el.tag not in ("script", "style", "iframe", "svg"), el.tag
+        for name, value in el.attrib.items():
+            assert not name.lower().startswith("on"), name
+            if name == "href":
+                assert not value.lower().startswith("javascript:"), value
+    return root
+
+
+def test_bar_list_links_each_bar_and_shows_labels_whole():
     bars = [Bar(HOSTILE, 12, "a/"), Bar("Graph networks", 3, "b/"), Bar("Empty", 0, "c/")]
-    svg = bar_chart(bars, "sizes", "Papers per theme")
-    root = parse(svg)
-    assert_accessible(root)
-    assert_inert_and_scheme_neutral(svg)
-    links = root.findall(f"{SVG}a")
-    assert [a.get("href") for a in links] == ["a/", "b/", "c/"]
-    # Full label in the tooltip, a shortened one drawn; the values are drawn too.
-    assert links[0].find(f"{SVG}title").text == f"{HOSTILE}: 12"
-    drawn = links[0].find(f"{SVG}text").text
-    assert drawn.endswith("…") and HOSTILE.startswith(drawn[:-1])
-    widths = [float(a.find(f"{SVG}rect").get("width")) for a in links]
-    assert widths[0] > widths[1] > 0 and widths[2] > 0
-    assert HOSTILE in root.find(f"{SVG}desc").text
+    root = html_block(bar_list(bars, f"Papers per theme {HOSTILE}"))
+    assert root.tag == "ol" and root.get("aria-label") == f"Papers per theme {HOSTILE}"
+    rows = root.findall("li/a")
+    assert [a.get("href") for a in rows] == ["a/", "b/", "c/"]
+    assert [a.find_class("dg-bars__label")[0].text_content() for a in rows] == [
+        HOSTILE,
+        "Graph networks",
+        "Empty",
+    ]
+    assert [a.find_class("dg-bars__value")[0].text_content() for a in rows] == ["12", "3", "0"]
+    # The largest value is full width; a zero still shows a sliver.
+    widths = [a.find_class("dg-bars__bar")[0].get("style") for a in rows]
+    assert widths == ["width: 100%", "width: 25%", "width: 0.5%"]
 
 
-def test_bar_chart_of_nothing_is_still_an_image():
-    root = parse(bar_chart([], "none", "Papers per theme"))
-    assert_accessible(root)
-    assert root.find(f"{SVG}desc").text == "no data"
+def test_bar_list_of_nothing_is_an_empty_list():
+    root = html_block(bar_list([], "Papers per theme"))
+    assert root.tag == "ol" and len(root) == 0
+
+
+def test_each_theme_lists_its_nearest_themes_heaviest_first():
+    papers = [
+        ("p1", ["graph", "attention"], ["a", "b"]),
+        ("p2", ["graph", "ocean"], ["b", "c"]),
+        ("p3", ["attention", "graph"], ["c"]),
+        ("p4", ["ocean"], ["d", "a"]),
+        ("p5", ["lonely"], ["e"]),
+    ]
+    digest = _digest(papers, ["a", "b", "c", "d", "e"])
+    block = neighbour_list(digest)
+    assert block == neighbour_list(digest)
+    root = html_block(block)
+    rows = {
+        li.find_class("dg-near__theme")[0].get("href"): [
+            (a.get("href"), a.find_class("dg-near__weight")[0].text_content())
+            for a in li.find_class("dg-near__link")
+        ]
+        for li in root.iter("li")
+    }
+    # A theme that shares nothing has no row; ties go to theme order.
+    assert list(rows) == ["a/", "b/", "c/", "d/"]
+    # a holds p1, p4 (keywords graph, attention, ocean): with b it shares p1 and the three
+    # keywords, with c the three keywords, with d p4 and ocean.
+    assert rows["a/"] == [("b/", "4"), ("c/", "3"), ("d/", "2")]
+    assert all(len(near) <= NEIGHBOURS for near in rows.values())
+    assert neighbours_of_a_lone_theme() == ""
+
+
+def neighbours_of_a_lone_theme() -> str:
+    return str(neighbour_list(_digest([("p1", ["graph"], ["a"])], ["a"])))
+
+
+def test_nearest_theme_names_are_escaped():
+    papers = [("p1", ["graph"], ["a", "b"]), ("p2", ["graph"], ["b"])]
+    digest = _digest(papers, ["a", "b"])
+    hostile = tuple(
+        Theme(t.slug, HOSTILE if t.slug == "b" else t.name, t.keywords, t.paper_keys)
+        for t in digest.themes
+    )
+    root = html_block(neighbour_list(Digest(**{**digest.__dict__, "themes": hostile})))
+    assert HOSTILE in [a.text_content().rsplit(" ", 1)[0] for a in root.iter("a")]
 
 
 @pytest.mark.parametrize("series", [(0, 1, 3, 2, 5), (0, 0, 0), (4,), ()])
@@ -103,29 +158,6 @@ def test_sparkline_inside_a_markdown_table_cell_stays_one_cell():
     (row,) = tree.findall(".//tbody/tr")
     assert len(row.findall("td")) == 2
     assert not tree.findall(".//em") and not tree.findall(".//script")
-
-
-def test_circle_map_places_nodes_on_a_circle_and_is_deterministic():
-    nodes = [Node(f"Theme {i}", 5 + i, f"t{i}/") for i in range(6)] + [Node(HOSTILE, 1, "h/")]
-    edges = [Edge(0, 1, 5), Edge(2, 6, 1)]
-    svg = circle_map(nodes, edges, "map", "How the themes connect")
-    assert svg == circle_map(nodes, edges, "map", "How the themes connect")
-    root = parse(svg)
-    assert_accessible(root)
-    assert_inert_and_scheme_neutral(svg)
-    links = root.findall(f"{SVG}a")
-    assert [a.get("href") for a in links] == [n.href for n in nodes]
-    centres = [
-        (float(a.find(f"{SVG}circle").get("cx")), float(a.find(f"{SVG}circle").get("cy")))
-        for a in links
-    ]
-    width, height = (float(v) for v in root.get("viewBox").split()[2:])
-    radii = {round(((x - width / 2) ** 2 + (y - height / 2) ** 2) ** 0.5) for x, y in centres}
-    assert len(radii) == 1
-    assert centres[0][0] == width / 2 and centres[0][1] < height / 2  # the first at the top
-    lines = root.findall(f"{SVG}line")
-    assert len(lines) == 2
-    assert float(lines[0].get("stroke-width")) > float(lines[1].get("stroke-width"))
 
 
 def _digest(papers: list[tuple[str, list[str], list[str]]], themes: list[str]) -> Digest:
@@ -171,8 +203,7 @@ def test_theme_edges_weigh_shared_papers_and_frequent_keywords():
 def test_theme_edges_keep_the_heaviest_in_a_stable_order():
     papers = [(f"p{i}", [f"k{i % 3}"], [f"t{i}"]) for i in range(20)]
     digest = _digest(papers, [f"t{i}" for i in range(20)])
-    edges = theme_edges(digest, limit=MAX_EDGES)
-    assert len(edges) == min(MAX_EDGES, sum(1 for _ in edges))
-    assert edges == sorted(edges, key=lambda e: (e.a, e.b))
+    edges = theme_edges(digest)
+    assert edges and edges == sorted(edges, key=lambda e: (e.a, e.b))
     assert theme_edges(digest, limit=5) == theme_edges(digest, limit=5)
     assert len(theme_edges(digest, limit=5)) == 5

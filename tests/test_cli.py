@@ -73,8 +73,8 @@ def test_build_exits_0_and_says_where_the_site_is(cli_builds):
         exported = json.loads((cwd / "site" / "digest.json").read_bytes())
         themes = len(exported["themes"])
         assert result.stdout == (
-            f"Built 195 papers (195 new, 0 updated) in {themes} themes into site/ (0 warning(s)).\n"
-            "View it with: digest serve  (http://127.0.0.1:8000/)\n"
+            f"Built 195 papers (195 new, 0 updated) in {themes} themes into site/ (0 warnings).\n"
+            "View it with: digest serve  (http://127.0.0.1:8000/digest/)\n"
         ), name
         assert "WARNING" not in result.stderr and "Error" not in result.stderr
 
@@ -99,7 +99,7 @@ def test_site_has_home_theme_pages_feed_and_export(cli_builds):
         page = site / "themes" / theme["slug"] / "index.html"
         assert page.is_file(), theme["slug"]
         tree = lxml.html.parse(str(page)).getroot()
-        pages[theme["slug"]] = {h.get("id") for h in tree.iter("h3")}
+        pages[theme["slug"]] = {a.get("id") for a in tree.iter("article")}
         assert (cwd / "build" / "docs" / "themes" / f"{theme['slug']}.md").is_file()
     members = {t["slug"]: set(t["papers"]) for t in exported["themes"]}
     for paper in exported["papers"]:
@@ -138,7 +138,7 @@ def test_strict_fails_on_a_warning_and_leaves_everything_as_it_was(tmp_path):
     assert result.stdout == ""
     assert f"WARNING: {warning}\n" in result.stderr
     assert result.stderr.endswith(
-        f"Error: 1 warning(s) with --strict; the site is unchanged. First: {warning}\n"
+        f"Error: 1 warning with --strict; the site is unchanged. First: {warning}\n"
     )
     assert tree_bytes(tmp_path) == before
     assert (site / "index.html").is_file()
@@ -152,7 +152,7 @@ def test_without_strict_the_same_warning_builds(tmp_path):
         [sys.executable, "-m", "digest", "build", bad.name], tmp_path, SOURCE_DATE_EPOCH=str(EPOCH)
     )
     assert result.returncode == 0, result.stderr
-    assert "(1 warning(s))" in result.stdout
+    assert "(1 warning)" in result.stdout
 
 
 def test_a_bad_input_is_an_error_with_exit_1(tmp_path):
@@ -218,7 +218,7 @@ def test_serve_serves_the_built_site(cli_builds):
         # The line is printed once the socket is bound: reading it is the readiness signal.
         assert server.stdout is not None
         line = server.stdout.readline()
-        assert line == f"Serving '{site}' at http://127.0.0.1:{port}/ (Ctrl-C to stop)\n"
+        assert line == f"Serving '{site}' at http://127.0.0.1:{port}/digest/ (Ctrl-C to stop)\n"
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(f"http://127.0.0.1:{port}/", timeout=30) as response:
             assert response.status == 200

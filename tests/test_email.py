@@ -118,12 +118,13 @@ def settings(port: int, security: str = "none", **more: Any) -> EmailConfig:
 
 # -- helpers ----------------------------------------------------------------------------------
 def write_config(root: Path, site: Site, port: int = 25, extra: str = "") -> Path:
-    """A digest.toml in ``root`` that reads ``site``'s store and sends to ``port``."""
+    """A digest.toml in ``root`` that reads ``site``'s state and sends to ``port``."""
     path = root / "digest.toml"
     path.write_text(
         f'mkdocs_config = "{site.root / "mkdocs.yml"}"\n'
         f'templates_dir = "{site.root / "site_templates"}"\n'
-        f'store = "{site.root / "digest.sqlite"}"\n'
+        f'state = "{site.root / "state"}"\n'
+        f'cache = "{site.root / ".digest-cache"}"\n'
         "[keywords]\nworkers = 1\n"
         "[email]\n"
         f"to = {TO!r}\n".replace("'", '"')
@@ -219,10 +220,10 @@ def _assert_lands(site: Site, href: str) -> None:
 
 
 def test_the_email_agrees_with_the_site(seed_site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Gathering again from the store gives the digest the build published."""
+    """Gathering again from the state gives the digest the build published."""
     from conftest import project_config
 
-    from digest.pipeline import current_digest
+    from digest.build import current_digest
 
     monkeypatch.chdir(seed_site.root)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))

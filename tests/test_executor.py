@@ -1,20 +1,23 @@
-"""The keyword stage runs on any concurrent.futures Executor: threads, processes, Dask."""
+"""The keyword stage runs on any concurrent.futures Executor (a Dask cluster's too: see
+tests/test_dask.py), and starts no process it does not need."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from digest import executors
 from digest.config import KeywordConfig
-from digest.keywords import extract_raw
+from digest.executors import LazyProcessPool, keyword_executor
 from digest.sources import read_inputs
-from digest.workers import LazyProcessPool
+from digest.text.keywords import extract
 from tests.conftest import EPOCH, REPO, SEED, build_site, make_project, seed_pairs, write_listing
 
 SETTINGS = KeywordConfig()
@@ -27,85 +30,64 @@ def papers():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def sequential(papers):  # type: ignore[no-untyped-def]
-    return extract_raw(papers, SETTINGS, None)
+    return extract(papers, SETTINGS, None)
 
 
 def test_a_process_pool_gives_the_sequential_result(papers, sequential) -> None:  # type: ignore[no-untyped-def]
     with LazyProcessPool(2) as pool:
-        assert extract_raw(papers, SETTINGS, pool) == sequential
+        assert extract(papers, SETTINGS, pool) == sequential
 
 
 def test_the_lazy_pool_starts_no_process_without_work() -> None:
+    before = set(multiprocessing.active_children())
     with LazyProcessPool(2) as pool:
-        assert pool._pool is None
+        assert set(multiprocessing.active_children()) == before
+        assert list(pool.map(abs, [-1, -2])) == [1, 2]
+        assert len(set(multiprocessing.active_children()) - before) == 2
 
 
 def test_any_executor_works(papers, sequential) -> None:  # type: ignore[no-untyped-def]
     with ThreadPoolExecutor(2) as pool:
-        assert extract_raw(papers, SETTINGS, pool) == sequential
+        assert extract(papers, SETTINGS, pool) == sequential
 
 
-def test_a_dask_cluster_executor_gives_the_sequential_result(papers, sequential) -> None:  # type: ignore[no-untyped-def]
-    distributed = pytest.importorskip(
-        "distributed", reason="the optional 'dask' extra is not installed"
-    )
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        executor = client.get_executor()
-        assert extract_raw(papers, SETTINGS, executor) == sequential
+def test_where_keywords_are_extracted() -> None:
+    """A given executor, else a pool of ``workers`` processes, else in process (one worker)."""
+    given = ThreadPoolExecutor(1)
+    with keyword_executor(4, "dask://nowhere:1", given) as chosen:
+        assert chosen is given
+    given.shutdown()
+    with keyword_executor(1) as chosen:
+        assert chosen is None
+    with keyword_executor(2) as chosen:
+        assert isinstance(chosen, LazyProcessPool) and chosen.workers == 2
+    with keyword_executor(0) as chosen:
+        cpus = os.cpu_count() or 1
+        assert chosen is None if cpus == 1 else isinstance(chosen, LazyProcessPool)
 
 
-def _mark_preloaded() -> None:
-    os.environ["DIGEST_TEST_PRELOADED"] = str(os.getpid())
-
-
-def _preloaded(_: int) -> tuple[int, str | None]:
-    return os.getpid(), os.environ.get("DIGEST_TEST_PRELOADED")
-
-
-def test_a_started_pool_runs_its_preload_in_each_worker() -> None:
-    """Each worker ran ``preload`` as it started, before its first task."""
-    with LazyProcessPool(2, _mark_preloaded) as pool:
-        pool.start()
-        assert pool._pool is not None
-        seen = dict(pool.map(_preloaded, range(16)))
-    assert "DIGEST_TEST_PRELOADED" not in os.environ
-    assert seen and all(mark == str(pid) for pid, mark in seen.items())
-
-
-def test_a_first_build_starts_its_workers_before_reading_the_store(
+def test_a_build_whose_keywords_are_all_cached_starts_no_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    starts: list[bool] = []
-    start = LazyProcessPool.start
+    pools: list[int] = []
 
-    def spy(self: LazyProcessPool) -> None:
-        starts.append(Path("digest.sqlite").exists())
-        start(self)
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pools.append(1)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(LazyProcessPool, "start", spy)
-    pairs = seed_pairs()
-    first = write_listing(tmp_path / "first.txt", pairs[:20])
-    site = build_site(tmp_path, [first], keywords={"workers": 2})
-    assert starts == [False]  # started once, before the store was created
-    assert site.result.new == 20
-    # The store exists now: its cache decides what goes to YAKE, and the pool starts lazily.
-    second = write_listing(tmp_path / "second.txt", pairs[:40])
-    site = build_site(tmp_path, [second], keywords={"workers": 2})
-    assert starts == [False] and site.result.new == 20
-    # Extraction in process (one worker): no pool to start.
-    build_site(tmp_path / "alone", [first], keywords={"workers": 1})
-    assert starts == [False]
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", Counted)
+    listing = write_listing(tmp_path / "first.txt", seed_pairs()[:20])
+    site = build_site(tmp_path, [listing], keywords={"workers": 2})
+    assert site.result.new == 20 and len(pools) == 1
+    # Another title: a new build whose papers' keywords are all in the cache.
+    site = build_site(tmp_path, [listing], keywords={"workers": 2}, title="Another digest")
+    assert site.result.digest is not None and len(pools) == 1
 
 
 def test_the_build_process_leaves_yake_to_its_workers(tmp_path: Path) -> None:
-    """On a process pool, a cold build's own process never imports yake (its workers do,
-    while it reads the settings, inputs and store), and the command line starts without
-    MkDocs, numpy or yake."""
+    """On a process pool, a cold build's own process never imports yake (its workers do), and
+    the command line starts without MkDocs, numpy or yake."""
     make_project(tmp_path)
     (tmp_path / "digest.toml").write_text("[keywords]\nworkers = 2\n", encoding="utf-8")
     listing = write_listing(tmp_path / "listing.txt", seed_pairs()[:20])

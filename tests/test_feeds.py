@@ -71,14 +71,22 @@ def test_guids_are_unique_stable_urns_not_permalinks(seed_site):
 def test_dates_carry_a_time_zone_and_come_from_the_build_date_not_the_clock(seed_site):
     channel = etree.fromstring((seed_site.site / "feed.xml").read_bytes()).find("channel")
     assert channel.findtext("lastBuildDate") == BUILT
-    for item in channel.findall("item"):
+    # The build date, one second earlier for each paper before it that day: every item has a
+    # time of its own, in feed order.
+    items = channel.findall("item")
+    for rank, item in enumerate(items):
         date = parsedate_to_datetime(item.findtext("pubDate"))
         assert date.tzinfo is not None
-        assert date == datetime.fromtimestamp(EPOCH, UTC)
+        assert date == datetime.fromtimestamp(EPOCH - rank, UTC)
     atom = etree.fromstring((seed_site.site / "feeds" / "atom.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    stamps = atom.xpath("//a:updated/text() | //a:published/text()", namespaces=ns)
-    assert stamps and set(stamps) == {"2023-11-14T22:13:20+00:00"}
+    assert atom.xpath("a:updated/text()", namespaces=ns) == ["2023-11-14T22:13:20+00:00"]
+    entries = atom.xpath("a:entry", namespaces=ns)
+    assert len(entries) == len(items)
+    for rank, entry in enumerate(entries):
+        stamp = datetime.fromtimestamp(EPOCH - rank, UTC).isoformat()
+        stamps = entry.xpath("a:updated/text() | a:published/text()", namespaces=ns)
+        assert stamps and set(stamps) == {stamp}
 
 
 def test_links_are_absolute_under_site_url(seed_site):
@@ -125,12 +133,12 @@ def test_missing_site_url_is_a_configuration_error(tmp_path):
 
 
 def test_a_bad_config_is_reported_before_the_inputs_are_read(tmp_path):
-    """A first build with a worker pool starts it before anything is read; the MkDocs config
-    is still checked before the inputs (a missing input file would say nothing of it)."""
+    """The MkDocs config is checked before the inputs are read (a missing input file would say
+    nothing of it), and before any state is kept."""
     make_project(tmp_path, site_url=None)
     with pytest.raises(ConfigError, match="has no site_url"):
         build_site(tmp_path, [tmp_path / "missing.txt"], keywords={"workers": 2})
-    assert not (tmp_path / "site").exists() and not (tmp_path / "digest.sqlite").exists()
+    assert not (tmp_path / "site").exists() and not (tmp_path / "state").exists()
 
 
 def test_every_page_links_the_feed_in_its_head(seed_site):

@@ -33,6 +33,7 @@ from fetchserver import (
     serving,
 )
 
+from digest.config.sections import CATEGORY, MAX_PAGE, MAX_RESULTS
 from digest.errors import FetchError
 from digest.fetch import arxiv, hf
 from digest.fetch.http import HttpClient, HttpPolicy
@@ -74,12 +75,12 @@ def test_category_query() -> None:
 
 @pytest.mark.parametrize("name", ["cs.LG", "cs", "astro-ph.CO", "cond-mat.mes-hall", "hep-th"])
 def test_category_names_accepted(name: str) -> None:
-    assert arxiv.CATEGORY.fullmatch(name)
+    assert CATEGORY.fullmatch(name)
 
 
 @pytest.mark.parametrize("name", ["", "cs LG", "cat:cs.LG", "cs.LG OR", "../etc", "cs.LG/"])
 def test_category_names_refused(name: str) -> None:
-    assert not arxiv.CATEGORY.fullmatch(name)
+    assert not CATEGORY.fullmatch(name)
 
 
 # --- arXiv API ----------------------------------------------------------------------------
@@ -406,5 +407,5 @@ def test_config_defaults_are_the_real_endpoints() -> None:
     assert defaults.arxiv_api_url == arxiv.API_URL
     assert defaults.arxiv_rss_url == arxiv.RSS_URL
     assert defaults.hf_url == hf.HF_URL
-    assert defaults.max_results <= arxiv.MAX_RESULTS
-    assert defaults.page_size <= arxiv.MAX_PAGE
+    assert defaults.max_results <= MAX_RESULTS
+    assert defaults.page_size <= MAX_PAGE

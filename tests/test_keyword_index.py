@@ -1,6 +1,7 @@
 """The keyword index: one raw HTML block per initial, read back from the built site.
 
-Each initial's keywords are one raw HTML block, which Python-Markdown passes through instead of
+The index lists the keywords papers share, each a ``<details>`` that opens its papers. Each
+initial's keywords are one raw HTML block, which Python-Markdown passes through instead of
 parsing tens of thousands of inline links. MkDocs neither rewrites nor checks links in raw
 HTML, so these tests are the only oracle for them: every link must reach its paper's card on
 the built site, every keyword keep its ``kw-...`` id (cards link to it, on the part of the
@@ -15,6 +16,7 @@ import lxml.html
 import pytest
 
 from digest.writers import pages, paging
+from digest.writers.cards import CARD_CHIPS
 from digest.writers.paging import paper_anchor
 from tests.conftest import DATA, Site, build_site
 from tests.test_links import SiteLinks
@@ -40,13 +42,13 @@ def index_pages(site: Site) -> list[str]:
 
 
 def keyword_rows(site: Site) -> dict[str, tuple[str, lxml.html.HtmlElement]]:
-    """Return the keyword paragraphs of the built index by id, with the page each is on;
-    each id is checked to be unique across the parts."""
+    """Return the keywords of the built index (their ``<details>``) by id, with the page each
+    is on; each id is checked to be unique across the parts."""
     by_id = {}
     count = 0
     for page in index_pages(site):
         tree = lxml.html.document_fromstring((site.site / page).read_bytes())
-        rows = tree.xpath('//div[@class="dg-keywords"]/p')
+        rows = tree.xpath('//div[@class="dg-keywords"]/details[@class="dg-kw"]')
         by_id.update({p.get("id"): (page, p) for p in rows})
         count += len(rows)
     assert len(by_id) == count
@@ -96,8 +98,8 @@ def test_every_keyword_link_lands_on_its_papers_card(name, request):
 
 @pytest.mark.parametrize("name", ["seed_site", "hostile_site"])
 def test_links_to_keywords_find_their_ids(name, request):
-    """Cards and the rising page link to ``keywords.md#kw-...`` (or the part listing the
-    keyword): each lands on its keyword's own paragraph."""
+    """Cards and the rising page link to ``keywords/#kw-...`` (or the part listing the
+    keyword): each lands on its keyword's own entry."""
     site: Site = request.getfixturevalue(name)
     digest = site.result.digest
     assert digest is not None
@@ -112,7 +114,11 @@ def test_links_to_keywords_find_their_ids(name, request):
             if fragment.startswith("kw-"):
                 assert target in parts and rows[fragment][0] == target, f"{page}: {link}"
                 found += 1
-    assert found >= len(digest.entries)
+    # A card links its keywords that the index lists (papers share them).
+    listed = {kw.key for kw in digest.keyword_index}
+    chips = [{k.key for k in e.keywords[:CARD_CHIPS]} for e in digest.entries]
+    assert found >= sum(1 for shown_chips in chips if shown_chips & listed)
+    assert found > 0
 
 
 def test_every_part_of_the_index_links_the_others(hostile_site):
@@ -126,12 +132,21 @@ def test_every_part_of_the_index_links_the_others(hostile_site):
 
 def test_hostile_keywords_and_titles_stay_text(hostile_site):
     """Script tags, attr_list braces and entities in titles and keywords are shown as text:
-    each block holds only the template's elements and attributes."""
+    each block holds only the template's elements and attributes, and each keyword says how
+    many papers share it."""
     digest = hostile_site.result.digest
     assert digest is not None
     rows = keyword_rows(hostile_site)
     assert list(rows) == [kw.slug for kw in digest.keyword_index]
-    allowed = {"div": {"class"}, "p": {"id"}, "strong": set(), "a": {"href"}}
+    allowed = {
+        "div": {"class"},
+        "details": {"class", "id"},
+        "summary": set(),
+        "span": {"class"},
+        "ul": set(),
+        "li": set(),
+        "a": {"href"},
+    }
     for page in index_pages(hostile_site):
         tree = lxml.html.document_fromstring((hostile_site.site / page).read_bytes())
         blocks = tree.xpath('//div[@class="dg-keywords"]')
@@ -139,7 +154,9 @@ def test_hostile_keywords_and_titles_stay_text(hostile_site):
             assert el.tag in allowed and set(el.attrib) <= allowed[el.tag], lxml.html.tostring(el)
     for kw in digest.keyword_index:
         _, row = rows[kw.slug]
-        assert [s.text_content() for s in row.iter("strong")] == [shown(kw.text)]
+        (summary,) = row.iter("summary")
+        assert (summary.text or "").strip() == shown(kw.text)
+        assert [c.text_content() for c in summary] == [str(len(kw.paper_keys))]
         titles = [a.text_content() for a in row.iter("a")]
         assert titles == [shown(digest.by_key[k].paper.title) for k in kw.paper_keys]
     texts = " ".join(row.text_content() for _, row in rows.values())

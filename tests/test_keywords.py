@@ -1,4 +1,4 @@
-"""The YAKE adapter: pinned output, folding, cleaning, failure detection, configuration (20-25)."""
+"""Keywords: the YAKE adapter, folding, cleaning, failure detection and configuration."""
 
 from __future__ import annotations
 
@@ -13,24 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from digest.cleaning import clean_for_keywords
 from digest.config import KeywordConfig, ThemeConfig, load_config
 from digest.errors import ConfigError, KeywordError
-from digest.keywords import (
-    RawKeyword,
-    extract_keywords,
-    keyword_key,
-    languages,
-    run_yake,
-    singular,
-    surface_forms,
-    tidy,
-)
 from digest.model import Paper
-from digest.normalise import expand, find_acronyms
 from digest.sources.base import build_paper
-from digest.text import fold
-from digest.themes import group
+from digest.text.acronyms import expand, find_acronyms
+from digest.text.cleaning import clean_for_keywords
+from digest.text.keywords import extract, keyword_text, surface_forms, tidy
+from digest.text.words import fold, keyword_key, languages, singular
+from digest.text.yake_adapter import RawKeyword, run_yake
+from digest.themes.grouping import group
 from tests.conftest import SEED, build_site, seed_pairs, write_listing
 
 DEFAULT = KeywordConfig()
@@ -54,10 +46,10 @@ PINNED = {
     ],
     "How DNNs break the Curse of Dimensionality: Compositionality and Symmetry Learning": [
         ("Symmetry Learning", 0.003646),
-        # "break the Curse" is a sentence fragment (an inner "the"): dropped (issue 5).
+        # "break the Curse" is a sentence fragment (an inner "the"): dropped.
         ("Curse of Dimensionality", 0.020766),
         ("Compositionality and Symmetry", 0.031339),
-        # "DNNs" is defined in the abstract: it folds into "deep neural networks" (issue 5).
+        # "DNNs" is defined in the abstract: it folds into "deep neural networks".
         ("deep neural networks break", 0.049505),
         ("related Barron norm", 0.067666),
         ("shallow networks", 0.133511),
@@ -82,7 +74,7 @@ def paper(title: str, abstract: str, order: int = 0) -> Paper:
 def test_pinned_keywords_of_three_seed_papers(seed_papers):
     chosen = [p for p in seed_papers if p.title in PINNED]
     assert len(chosen) == 3
-    found = extract_keywords(chosen, DEFAULT)
+    found = extract(chosen, DEFAULT)
     for p, kws in zip(chosen, found, strict=True):
         assert [(k.text, round(k.score, 6)) for k in kws] == PINNED[p.title], p.title
 
@@ -159,27 +151,73 @@ def test_keep_caps_the_keywords_per_paper():
     assert len(tidy(raw, KeywordConfig(keep=3))) == 3
 
 
-def test_surface_form_is_the_most_common_then_the_least_capitalised():
-    def kw(text: str) -> list[tuple[str, RawKeyword]]:
-        return [(keyword_key(text), RawKeyword(text, 0.1))]
+def test_surface_form_is_the_first_paper_s():
+    """Papers come in the order they were first seen: a keyword keeps the form it was first
+    shown in, so a new paper never changes the cards of published ones."""
 
-    common = surface_forms([kw("Neural Networks"), kw("neural networks"), kw("neural networks")])
-    assert common == {"neural network": "neural networks"}
-    tie = surface_forms([kw("Neural Network"), kw("neural network")])
-    assert tie == {"neural network": "neural network"}
-    assert surface_forms([kw("neural network"), kw("Neural Network")]) == tie
+    def kw(text: str) -> list[tuple[str, str, float]]:
+        return [(keyword_key(text), text, 0.1)]
+
+    forms = surface_forms([kw("Neural Networks"), kw("neural networks"), kw("neural networks")])
+    assert forms == {"neural network": "Neural Networks"}
+    assert surface_forms([kw("neural network"), kw("Neural Network")]) == {
+        "neural network": "neural network"
+    }
 
 
-def test_corpus_wide_surface_form_is_used_for_every_paper():
+def test_one_surface_form_is_used_for_every_paper():
     papers = [
         paper("Pruning Graph Neural Networks", "We prune Graph Neural Networks. They shrink.", 0),
         paper("Training graph neural networks", "Graph neural networks learn. We train fast.", 1),
         paper("Scaling graph neural network", "A graph neural network scales. It is big.", 2),
     ]
-    found = extract_keywords(papers, DEFAULT)
+    found = extract(papers, DEFAULT)
     forms = [[k.text for k in kws if k.key == "graph neural network"] for kws in found]
-    # One form each (a tie of counts: fewest capitals, then alphabetical order).
-    assert forms == [["graph neural network"]] * 3
+    assert forms == [["Graph Neural Networks"]] * 3
+    # A day later, more papers write it otherwise: the published form stays.
+    later = [paper("graph neural network", "A graph neural network, again. It is big.", 3)] * 2
+    again = extract([*papers, *later], DEFAULT)
+    assert {k.text for kws in again for k in kws if k.key == "graph neural network"} == {
+        "Graph Neural Networks"
+    }
+
+
+def test_a_paper_s_keywords_do_not_depend_on_the_other_papers(seed_site, seed_papers):
+    """Keywords are a function of a paper's own text (what lets them be cached by text): only
+    the surface form readers see is chosen corpus-wide."""
+    entries = {e.paper.key: e for e in seed_site.result.digest.entries}
+    for alone in seed_papers[:3]:
+        (found,) = extract([alone], DEFAULT)
+        in_corpus = entries[alone.key].keywords
+        assert [(k.key, k.score) for k in found] == [(k.key, k.score) for k in in_corpus]
+
+
+def test_cached_keywords_are_not_extracted_again(tmp_path, monkeypatch):
+    from digest.state import Cache
+    from digest.text import keywords
+
+    papers = [
+        paper("Sparse attention", "Sparse attention for long documents.", 0),
+        paper("Graph pruning", "We prune graph neural networks.", 1),
+    ]
+    cache = Cache(tmp_path / "cache")
+    first = extract(papers, DEFAULT, cache=cache)
+    texts: list[str] = []
+    real = keywords.run_yake
+
+    def counted(text: str, settings: KeywordConfig) -> list[RawKeyword]:
+        texts.append(text)
+        return real(text, settings)
+
+    monkeypatch.setattr(keywords, "run_yake", counted)
+    again = paper("Lottery tickets", "Winning lottery tickets prune dense networks.", 2)
+    assert extract([*papers, again], DEFAULT, cache=cache)[:2] == first
+    assert texts == [keyword_text(again.title, again.abstract)]
+    # Other settings are other keywords: nothing cached under them.
+    texts.clear()
+    extract(papers, KeywordConfig(top=5), cache=cache)
+    assert len(texts) == 2
+    cache.close()
 
 
 def test_latex_html_and_urls_are_removed_before_extraction():
@@ -217,7 +255,7 @@ def _words(text: str, clean: bool = True) -> str:
 def test_keywords_are_phrases_of_the_paper(seed_site):
     glued = []
     for entry in seed_site.result.digest.entries:
-        # Acronyms the abstract defines are read as their long forms (issue 5).
+        # Acronyms the abstract defines are read as their long forms.
         acronyms = find_acronyms(f"{entry.paper.title}. {entry.paper.abstract}")
         title, abstract = (expand(t, acronyms) for t in (entry.paper.title, entry.paper.abstract))
         text = f" {_words(title)} . {_words(abstract)} "
@@ -247,7 +285,7 @@ def test_latex_html_and_urls_in_one_abstract_never_become_keywords():
         "<b>bold</b> <a href='https://github.com/org/sparse-codes'>code</a> at "
         "https://github.com/org/sparse-codes. Sparse codes generalise.",
     )
-    (kws,) = extract_keywords([hostile], DEFAULT)
+    (kws,) = extract([hostile], DEFAULT)
     assert kws
     words = {w for k in kws for w in k.key.split()}
     assert words & (DEBRIS | {"var", "mathcal", "mathbb", "sparse-codes", "r", "o", "n"}) == set()
@@ -257,7 +295,7 @@ def test_latex_html_and_urls_in_one_abstract_never_become_keywords():
 def test_stopword_only_paper_gets_no_keywords_and_lands_in_other(seed_papers):
     lost = paper("On the", "It is what it is, and so on.", order=99)
     papers = [*seed_papers[:12], lost]
-    keywords = extract_keywords(papers, DEFAULT)
+    keywords = extract(papers, DEFAULT)
     assert keywords[-1] == ()
     assert all(keywords[:-1])
     grouping = group(papers, keywords, ThemeConfig())
@@ -288,7 +326,7 @@ def test_paper_without_keywords_is_logged_and_built(tmp_path, caplog):
 )
 def test_empty_or_stopword_text_gives_no_keywords(text):
     assert run_yake(clean_for_keywords(text), DEFAULT) == []
-    assert extract_keywords([paper("The", text.strip() or "A")], DEFAULT) == [()]
+    assert extract([paper("The", text.strip() or "A")], DEFAULT) == [()]
 
 
 def test_yake_internal_failure_is_an_error_not_no_keywords(monkeypatch):
@@ -306,9 +344,7 @@ def test_yake_internal_failure_is_an_error_not_no_keywords(monkeypatch):
         "(text preview: 'Sparse attention for long documents....')"
     )
     with pytest.raises(KeywordError):
-        extract_keywords(
-            [paper("Sparse Attention", "Sparse attention for long documents.")], DEFAULT
-        )
+        extract([paper("Sparse Attention", "Sparse attention for long documents.")], DEFAULT)
 
 
 def test_yake_failure_is_detected_when_the_application_logs_only_errors(monkeypatch):
@@ -404,25 +440,37 @@ _SUBPROCESS = """
 import json, random, sys
 from pathlib import Path
 from digest.config import KeywordConfig
-from digest.keywords import extract_keywords
 from digest.sources import read_inputs
+from digest.state import Cache
+from digest.text.keywords import extract
 papers = read_inputs([Path(sys.argv[1])])
-random.Random(int(sys.argv[2])).shuffle(papers)
-found = extract_keywords(papers, KeywordConfig())
+shuffled = list(papers)
+random.Random(int(sys.argv[2])).shuffle(shuffled)
+cache = Cache(Path(sys.argv[3]))
+found = extract(shuffled, KeywordConfig(), cache=cache)
+scores = {p.key: [[k.key, k.score] for k in kws] for p, kws in zip(shuffled, found)}
+# In the order the papers were first seen (the input's), from the cache: the build's keywords.
+found = extract(papers, KeywordConfig(), cache=cache)
 table = {p.key: [[k.key, k.text, k.score] for k in kws] for p, kws in zip(papers, found)}
-print(json.dumps(table, sort_keys=True))
+print(json.dumps({"scores": scores, "keywords": table}, sort_keys=True))
 """
 
 
-def test_same_keywords_in_another_order_and_hash_seed(seed_site, seed_papers):
+def test_same_keywords_in_another_order_and_hash_seed(seed_site, seed_papers, tmp_path):
+    """Each paper's keywords and scores do not depend on the order of the others; the forms
+    shown are the first-seen papers', under any hash seed."""
     digest = seed_site.result.digest
     expected = {e.paper.key: [[k.key, k.text, k.score] for k in e.keywords] for e in digest.entries}
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     seed = "12345" if os.environ.get("PYTHONHASHSEED") != "12345" else "54321"
     env["PYTHONHASHSEED"] = seed
     out = subprocess.run(
-        [sys.executable, "-c", _SUBPROCESS, str(SEED), "7"],
+        [sys.executable, "-c", _SUBPROCESS, str(SEED), "7", str(tmp_path / "cache")],
         env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    assert json.loads(out) == expected
+    found = json.loads(out)
+    assert found["keywords"] == expected
+    assert found["scores"] == {
+        key: [[k, score] for k, _, score in kws] for key, kws in expected.items()
+    }
     assert len(expected) == len(seed_papers) == 195

@@ -19,6 +19,7 @@ import pytest
 
 from digest.model import RisingTopic
 from tests.conftest import build_site, seed_pairs, write_listing
+from tests.search_records import search_records
 
 SITE_PATH = urlsplit("https://example.org/digest/").path
 LINK_ATTRIBUTES = ("href", "src", "{http://www.w3.org/1999/xlink}href", "xlink:href")
@@ -111,14 +112,20 @@ def test_every_internal_link_of_a_site_with_math_resolves(math_site):
     check_site(math_site.site)
 
 
-def test_search_index_locations_resolve(seed_site):
+def test_every_search_result_links_to_its_card_or_theme(seed_site):
+    """The search page links each hit to ``meta.href``, relative to the site's root."""
     links = SiteLinks(seed_site.site)
-    index = json.loads((seed_site.site / "search" / "search_index.json").read_bytes())
-    for doc in index["docs"]:
-        target, fragment = links.resolve("index.html", doc["location"])
-        assert target is not None and (seed_site.site / target).is_file(), doc["location"]
-        if fragment:
-            assert fragment in links.ids(target), doc["location"]
+    records = [r for found in search_records(seed_site.site).values() for r in found]
+    exported = json.loads((seed_site.site / "digest.json").read_bytes())
+    assert len(records) == len(exported["papers"]) + len(exported["themes"])
+    for record in records:
+        href = record["meta"]["href"]
+        target, fragment = links.resolve("index.html", href)
+        assert target is not None and (seed_site.site / target).is_file(), href
+        if record["meta"]["kind"] == "paper":
+            assert fragment in links.ids(target), href
+        else:
+            assert record["meta"]["kind"] == "theme" and not fragment, href
 
 
 def test_theme_page_links_reach_every_paper_card(seed_site):
@@ -131,31 +138,39 @@ def test_theme_page_links_reach_every_paper_card(seed_site):
             if target and target.startswith("themes/") and fragment.startswith("p-"):
                 anchors.add((target, fragment))
     assert len(anchors) >= 100
-    themes_page = links.links("themes/index.html")
+    themes_page = lxml.html.document_fromstring(
+        (seed_site.site / "themes" / "index.html").read_bytes()
+    )
     exported = json.loads((seed_site.site / "digest.json").read_bytes())
-    for theme in exported["themes"]:
-        # The bar chart and the map both link every theme page.
-        assert themes_page.count(f"{theme['slug']}/") >= 3, theme["slug"]
+    # The sizes link every theme page, in the digest's order; the nearest-themes list names
+    # every theme that shares something with another.
+    (bars,) = themes_page.find_class("dg-bars")
+    assert [a.get("href") for a in bars.iter("a")] == [f"{t['slug']}/" for t in exported["themes"]]
+    (near,) = themes_page.find_class("dg-near")
+    listed = {a.get("href") for a in near.find_class("dg-near__theme")}
+    assert len(listed) >= len(exported["themes"]) - 1
 
 
 def test_rising_links_resolve(tmp_path, seed_site, monkeypatch):
     """A hand-made rising list (until the computation lands) renders links that resolve."""
-    from digest import pipeline
+    from digest import build
 
-    real_gather = pipeline.gather
+    real_gather = build.gather
 
     def with_rising(*args, **kwargs):
         gathered = real_gather(*args, **kwargs)
         digest = gathered.digest
+        # A keyword of the index (shared by papers), linked from the rising page.
         keyword = digest.keyword_index[0]
         topic = RisingTopic(
             keyword.key, keyword.text, 3, 1, 0.3, 0.01, 5.0, (0, 1, 0, 2, 3), keyword.paper_keys
         )
         return replace(gathered, digest=replace(digest, rising=(topic,)))
 
-    monkeypatch.setattr(pipeline, "gather", with_rising)
-    built = build_site(tmp_path, [write_listing(tmp_path / "s.txt", seed_pairs()[:14])])
+    monkeypatch.setattr(build, "gather", with_rising)
+    built = build_site(tmp_path, [write_listing(tmp_path / "s.txt", seed_pairs()[:30])])
     rising = (built.site / "rising" / "index.html").read_text(encoding="utf-8")
+    assert "../keywords/#kw-" in rising
     assert "<svg" in rising and "Nothing is rising yet" not in rising
     check_site(built.site)
 

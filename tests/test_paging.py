@@ -18,8 +18,7 @@ from test_site_pages import make_digest, pages_of, paper
 
 from digest.model import KeywordSlug, Theme
 from digest.writers import paging
-from digest.writers.feeds import render_feeds
-from digest.writers.pages import paper_anchor
+from digest.writers.feeds import feed_specs, render_feeds
 from digest.writers.paging import (
     ISSUE_PART,
     KEYWORD_INDEX,
@@ -27,6 +26,7 @@ from digest.writers.paging import (
     chunks,
     keyword_parts,
     page_url,
+    paper_anchor,
     paper_url,
     part_path,
     theme_pages,
@@ -50,7 +50,7 @@ def test_a_long_theme_is_cut_into_parts_in_theme_order():
     assert [p for p in sorted(pages) if p.startswith("themes/sparse")] == sorted(parts)
     keys = digest.themes[0].paper_keys
     for index, path in enumerate(parts):
-        anchors = re.findall(r"\{ #(p-[\w-]+) \}", pages[path])
+        anchors = re.findall(r'<article class="dg-card" id="(p-[\w-]+)">', pages[path])
         expected = keys[index * THEME_PART : (index + 1) * THEME_PART]
         assert anchors == [str(paper_anchor(k)) for k in expected], path
         # Part 1 links to every part, a later part to part 1 and its neighbours; never to
@@ -94,7 +94,8 @@ def test_a_long_issue_is_cut_into_parts_and_groups_link_to_their_first_part():
     digest = replace(digest, themes=themes, entries=entries)
     pages = pages_of(digest)
     one, two = pages["issues/2026-01-02.md"], pages["issues/2026-01-02.part2.md"]
-    assert one.count("{ #p-") == ISSUE_PART and two.count("{ #p-") == 30
+    card = '<article class="dg-card" id="p-'
+    assert one.count(card) == ISSUE_PART and two.count(card) == 30
     # The sparse group spans both parts: its heading is on each; graphs is on part 2 only.
     assert "{ #t-sparse }" in one and "{ #t-sparse }" in two
     assert "{ #t-graphs }" not in one and "{ #t-graphs }" in two
@@ -109,7 +110,7 @@ def test_feeds_link_each_item_to_its_part():
     key = digest.themes[0].paper_keys[-1]
     url = f"https://example.org/d/themes/sparse.part2/#{paper_anchor(key)}"
     assert "https://example.org/d/" + paper_url(digest, key) == url
-    files = render_feeds(digest, 100)
+    files = render_feeds(digest, feed_specs(digest, 100))
     links = {entry.link for entry in feedparser.parse(files["feed.xml"]).entries}
     assert url in links
     items = json.loads(files["feeds/feed.json"])["items"]

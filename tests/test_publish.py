@@ -1,7 +1,7 @@
-"""Safe publishing (ROBUSTNESS 37-38): what a built site must pass before it replaces the last one.
+"""Safe publishing: what a built site must pass before it replaces the last one.
 
 Each refusal is a BuildError with a message that says what happened, and leaves the published
-site, the generated docs and the store byte for byte as they were.
+site, the generated docs and the kept state byte for byte as they were.
 """
 
 from __future__ import annotations
@@ -14,22 +14,28 @@ from pathlib import Path
 import pytest
 from conftest import EPOCH, Site, build_site, project_config, seed_pairs, tree_bytes, write_listing
 
-from digest import pipeline, publish
+from digest.build import build, current_digest
 from digest.config import PublishConfig, load_config
 from digest.errors import BuildError, ConfigError
 from digest.model import Digest
-from digest.pipeline import build
-from digest.writers import feeds
+from digest.publish import checks
+from digest.writers import docs, feeds
 
 DAY = 86_400
 
 
-def snapshot(root: Path) -> tuple[dict[str, bytes], dict[str, bytes], bytes]:
-    return tree_bytes(root / "site"), tree_bytes(root / "build" / "docs"), _store(root)
+def snapshot(root: Path) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
+    return (
+        tree_bytes(root / "site"),
+        tree_bytes(root / "build" / "docs"),
+        tree_bytes(root / "state"),
+    )
 
 
-def _store(root: Path) -> bytes:
-    return (root / "digest.sqlite").read_bytes()
+def replace_state(root: Path, other: Site) -> None:
+    """Put ``other``'s kept state in place of ``root``'s (a lost state restored from elsewhere)."""
+    shutil.rmtree(root / "state")
+    shutil.copytree(other.root / "state", root / "state")
 
 
 def rebuild(root: Path, inputs: list[Path], epoch: int = EPOCH, **options: object) -> None:
@@ -56,17 +62,17 @@ def test_collapse_of_the_paper_count_aborts_and_keeps_the_site(
     twelve: Site, tmp_path: Path
 ) -> None:
     root = copy_site(twelve, tmp_path / "site")
-    # The store is replaced by one that knows 4 papers (a lost store restored from elsewhere).
+    # The state is replaced by one that knows 4 papers (a lost state restored from elsewhere).
     four = write_listing(tmp_path / "4.txt", seed_pairs()[:4])
-    other = build_site(tmp_path / "other", [four])
-    shutil.copy2(other.root / "digest.sqlite", root / "digest.sqlite")
+    replace_state(root, build_site(tmp_path / "other", [four]))
     before = snapshot(root)
     with pytest.raises(BuildError) as error:
         rebuild(root, [four])
     assert str(error.value) == (
         "The new site lists 4 papers, the published one 12: a drop of 67%, more than "
-        "publish.max_drop (50%) allows; the published site is kept. Was the store replaced or "
-        "lost? If the drop is intended, set publish.max_drop = 1 in digest.toml for this build"
+        "publish.max_drop (50%) allows; the published site is kept. Was the state folder "
+        "replaced or lost? If the drop is intended, set publish.max_drop = 1 in digest.toml for "
+        "this build"
     )
     assert snapshot(root) == before
     assert not list(root.glob(".site.new-*"))
@@ -75,26 +81,24 @@ def test_collapse_of_the_paper_count_aborts_and_keeps_the_site(
 def test_a_drop_within_the_threshold_publishes(twelve: Site, tmp_path: Path) -> None:
     root = copy_site(twelve, tmp_path / "site")
     seven = write_listing(tmp_path / "7.txt", seed_pairs()[:7])
-    other = build_site(tmp_path / "other", [seven])
-    shutil.copy2(other.root / "digest.sqlite", root / "digest.sqlite")
+    replace_state(root, build_site(tmp_path / "other", [seven]))
     rebuild(root, [seven])
-    assert publish.published_count(root / "site") == 7
+    assert checks.published_count(root / "site") == 7
 
 
 def test_max_drop_one_turns_the_check_off(twelve: Site, tmp_path: Path) -> None:
     root = copy_site(twelve, tmp_path / "site")
     three = write_listing(tmp_path / "3.txt", seed_pairs()[:3])
-    other = build_site(tmp_path / "other", [three])
-    shutil.copy2(other.root / "digest.sqlite", root / "digest.sqlite")
+    replace_state(root, build_site(tmp_path / "other", [three]))
     rebuild(root, [three], publish=PublishConfig(max_drop=1.0))
-    assert publish.published_count(root / "site") == 3
+    assert checks.published_count(root / "site") == 3
 
 
-def test_a_new_store_on_purpose_is_not_a_collapse(twelve: Site, tmp_path: Path) -> None:
+def test_a_new_state_on_purpose_is_not_a_collapse(twelve: Site, tmp_path: Path) -> None:
     root = copy_site(twelve, tmp_path / "site")
-    (root / "digest.sqlite").unlink()
-    rebuild(root, [write_listing(tmp_path / "4.txt", seed_pairs()[20:24])], new_store=True)
-    assert publish.published_count(root / "site") == 4
+    shutil.rmtree(root / "state")
+    rebuild(root, [write_listing(tmp_path / "4.txt", seed_pairs()[20:24])], new_state=True)
+    assert checks.published_count(root / "site") == 4
 
 
 def test_a_collapsed_day_aborts_when_asked(twelve: Site, tmp_path: Path) -> None:
@@ -113,7 +117,7 @@ def test_a_collapsed_day_aborts_when_asked(twelve: Site, tmp_path: Path) -> None
     assert snapshot(root) == before
     # Off by default: weekends and holidays make small days that are no failure.
     rebuild(root, [day_two], EPOCH + DAY)
-    assert publish.published_count(root / "site") == 13
+    assert checks.published_count(root / "site") == 13
 
 
 def test_a_feed_that_does_not_parse_is_never_published(
@@ -123,11 +127,11 @@ def test_a_feed_that_does_not_parse_is_never_published(
     real = feeds.render_feeds
 
     def broken(*args: object) -> dict[str, bytes]:
-        feeds = real(*args)  # type: ignore[arg-type]
-        feeds["feeds/atom.xml"] = feeds["feeds/atom.xml"][:-40]
-        return feeds
+        rendered = real(*args)  # type: ignore[arg-type]
+        rendered["feeds/atom.xml"] = rendered["feeds/atom.xml"][:-40]
+        return rendered
 
-    monkeypatch.setattr(feeds, "render_feeds", broken)
+    monkeypatch.setattr(docs, "render_feeds", broken)
     before = snapshot(root)
     new = write_listing(tmp_path / "new.txt", seed_pairs()[12:20])
     with pytest.raises(BuildError, match=r"^The feed feeds/atom.xml does not parse: "):
@@ -138,7 +142,7 @@ def test_a_feed_that_does_not_parse_is_never_published(
 def test_an_empty_digest_is_never_published(twelve: Site, tmp_path: Path) -> None:
     digest = replace(_digest(twelve.root), entries=(), issues=())
     with pytest.raises(BuildError) as error:
-        publish.verify(tmp_path, digest, tmp_path, PublishConfig(), 50)
+        checks.verify(tmp_path, digest, tmp_path, PublishConfig(), 50)
     assert str(error.value) == (
         "The digest has no papers: an empty digest is never published; the published site is kept"
     )
@@ -150,7 +154,7 @@ def test_a_site_feed_without_items_is_refused(twelve: Site, tmp_path: Path) -> N
     text = rss.read_text(encoding="utf-8")
     rss.write_text(text[: text.index("<item>")] + "</channel></rss>\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"^The site feed feed.xml lists no papers"):
-        publish.verify(site, _digest(twelve.root), tmp_path, PublishConfig(), 50)
+        checks.verify(site, _digest(twelve.root), tmp_path, PublishConfig(), 50)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +184,7 @@ def test_feed_structure_checks(tmp_path: Path, kind: str, body: bytes, message: 
     path = tmp_path / "feed"
     path.write_bytes(body)
     with pytest.raises(BuildError) as error:
-        publish.check_feed(path, kind, "feeds/x")
+        checks.check_feed(path, kind, "feeds/x")
     assert str(error.value) == f"The feed feeds/x is invalid: {message}; the published site is kept"
 
 
@@ -188,13 +192,13 @@ def test_feeds_with_entity_definitions_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "feed.xml"
     path.write_bytes(b'<!DOCTYPE rss [<!ENTITY a "b">]><rss version="2.0"/>')
     with pytest.raises(BuildError, match=r"^The feed feed.xml does not parse: "):
-        publish.check_feed(path, "rss", "feed.xml")
+        checks.check_feed(path, "rss", "feed.xml")
 
 
 def test_the_seed_site_passes(seed_site: Site) -> None:
     digest = seed_site.result.digest
-    publish.verify(seed_site.site, digest, seed_site.site, PublishConfig(max_drop=0.0), 50)
-    assert publish.published_count(seed_site.site) == len(digest.entries) == 195
+    checks.verify(seed_site.site, digest, seed_site.site, PublishConfig(max_drop=0.0), 50)
+    assert checks.published_count(seed_site.site) == len(digest.entries) == 195
 
 
 def test_publish_options_are_validated(tmp_path: Path) -> None:
@@ -210,11 +214,11 @@ def test_publish_options_are_validated(tmp_path: Path) -> None:
 
 
 def _digest(root: Path) -> Digest:
-    """The digest of a built project, gathered again from its store."""
+    """The digest of a built project, gathered again from its state."""
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
         mp.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        return pipeline.current_digest(project_config(root))
+        return current_digest(project_config(root))
 
 
 def test_dates_without_a_time_zone_are_refused(tmp_path: Path) -> None:
@@ -226,4 +230,4 @@ def test_dates_without_a_time_zone_are_refused(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(BuildError, match="without a time zone"):
-        publish.check_feed(path, "atom", "feeds/atom.xml")
+        checks.check_feed(path, "atom", "feeds/atom.xml")

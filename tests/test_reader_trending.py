@@ -1,4 +1,4 @@
-"""The trending-page reader on the real seed and on broken variants of it (ROBUSTNESS 1-6)."""
+"""The trending-page reader on the real seed and on broken variants of it."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import os
 import random
 import subprocess
@@ -173,15 +174,14 @@ def _by_paper(path: Path) -> dict[str, object]:
 
 
 def _pieces(data: bytes) -> list[str]:
-    """Return a Markdown page's lines, with a keyword's paper list split into its links.
+    """Return a Markdown page's lines, with a keyword's paper list split into its items.
 
-    The keyword index writes ``<p id=...><strong>keyword</strong>: <a ...>title</a>; <a
-    ...>title</a></p>`` on one line (``;`` in a title is a character reference).
+    The keyword index writes each keyword as ``<details ...><summary>...</summary><ul><li>...
+    </li><li>...</li></ul></details>`` on one line.
     """
     pieces = []
     for line in data.decode("utf-8").splitlines():
-        keyword, sep, papers = line.partition("</strong>: ")
-        pieces += [keyword, *papers.removesuffix("</p>").split("; ")] if sep else [line]
+        pieces += re.split(r"</?li>", line)
     return sorted(pieces)
 
 

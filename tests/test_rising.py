@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from digest.config import RisingConfig
 from digest.model import Entry, Keyword, Paper, Placement
-from digest.rising import rising_topics
+from digest.themes.rising import rising_topics
 
 TODAY = datetime(2026, 4, 28, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""ROBUSTNESS cases the first sweep found without a test (see tests/README.md)."""
+"""Robustness cases the first sweep found without a test (tests/README.md lists every case)."""
 
 from __future__ import annotations
 
@@ -23,17 +23,18 @@ from typing import cast
 import lxml.html
 import pytest
 
-from digest.cleaning import MAX_TOKEN_CHARS, clean_for_keywords
 from digest.cli import main
 from digest.config import KeywordConfig
 from digest.diagnostics import counting_warnings
 from digest.errors import BuildError, FetchError, SourceError
 from digest.fetch import arxiv, command
 from digest.fetch.http import HttpClient, HttpPolicy
-from digest.keywords import extract_keywords, run_yake
 from digest.sources import jsondoc
 from digest.sources.base import build_paper
 from digest.sources.generic_json import READER as GENERIC
+from digest.text.cleaning import MAX_TOKEN_CHARS, clean_for_keywords
+from digest.text.keywords import extract
+from digest.text.yake_adapter import run_yake
 from tests import test_workflow as workflow_tests
 from tests.conftest import EPOCH, build_site, make_project, seed_pairs, write_listing
 from tests.fetchserver import (
@@ -59,7 +60,7 @@ def test_case_23_a_huge_token_never_becomes_a_keyword() -> None:
     text = f"Graph neural networks {token} predict molecular properties of graph neural networks."
     assert token not in clean_for_keywords(text)
     assert all(len(w) <= MAX_TOKEN_CHARS for w in clean_for_keywords(text).split())
-    [keywords] = extract_keywords([_paper("Molecules", text)], KeywordConfig())
+    [keywords] = extract([_paper("Molecules", text)], KeywordConfig())
     assert keywords, "the rest of the abstract still gives keywords"
     assert all(len(k.text) <= KeywordConfig().max_chars for k in keywords)
 
@@ -70,9 +71,9 @@ def test_case_23_the_keyword_length_cap_is_a_setting() -> None:
         "Extraordinarily overparameterised convolutional transformers generalise. "
         "Extraordinarily overparameterised convolutional transformers are studied here.",
     )
-    long_ones = [k for k in extract_keywords([paper], KeywordConfig())[0] if len(k.text) > 30]
+    long_ones = [k for k in extract([paper], KeywordConfig())[0] if len(k.text) > 30]
     assert long_ones
-    capped = extract_keywords([paper], KeywordConfig(max_chars=30))[0]
+    capped = extract([paper], KeywordConfig(max_chars=30))[0]
     assert all(len(k.text) <= 30 for k in capped)
 
 
@@ -84,7 +85,7 @@ def test_case_23_non_english_text_is_handled() -> None:
         "Les réseaux de neurones profonds reconnaissent les images avec précision.",
     ]
     for index, text in enumerate(texts):
-        [keywords] = extract_keywords([_paper(text[:20], text, index)], KeywordConfig())
+        [keywords] = extract([_paper(text[:20], text, index)], KeywordConfig())
         for kw in keywords:
             assert "<" not in kw.text and "&" not in kw.text
         assert isinstance(run_yake(clean_for_keywords(text), KeywordConfig()), list)
@@ -444,7 +445,8 @@ def _dry_run_email(
     config.write_text(
         f'mkdocs_config = "{root / "mkdocs.yml"}"\n'
         f'templates_dir = "{templates}"\n'
-        f'store = "{root / "digest.sqlite"}"\n',
+        f'state = "{root / "state"}"\n'
+        f'cache = "{root / ".digest-cache"}"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
@@ -516,7 +518,7 @@ def test_case_40_a_quiet_month_still_commits_the_heartbeat(
     """The scheduled job, run in a later month with nothing new, still pushes a commit.
 
     GitHub disables the schedule of a public repository after 60 days without activity. After
-    the first run, every run fetches the same recorded answers, so no paper is new and the store
+    the first run, every run fetches the same recorded answers, so no paper is new and the state
     stays as it is: only the heartbeat (the month) can make the job commit.
     """
     origin, root = tmp_path / "origin.git", tmp_path / "project"
@@ -532,7 +534,7 @@ def test_case_40_a_quiet_month_still_commits_the_heartbeat(
             f'tries = 1\narxiv_api_url = "{server.url("/api/query")}"\n',
             encoding="utf-8",
         )
-        (root / ".gitignore").write_text("/site/\n/build/\n/inbox/\n/digest.sqlite\n")
+        (root / ".gitignore").write_text("/site/\n/build/\n/inbox/\n/.digest-cache/\n")
         (root / ".github" / "workflows").mkdir(parents=True)
         shutil.copy2(workflow_tests.WORKFLOW, root / ".github" / "workflows")
         git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
@@ -553,7 +555,7 @@ def test_case_40_a_quiet_month_still_commits_the_heartbeat(
     assert git(origin, "diff", "--name-only", first, later) == ".github/digest-heartbeat"
     assert git(origin, "show", f"{later}:.github/digest-heartbeat") == "2026-07"
     assert git(origin, "log", "-1", "--format=%an: %s", later) == (
-        f"{workflow_tests.BOT}: digest: store of 2026-07-01"
+        f"{workflow_tests.BOT}: digest: state of 2026-07-01"
     )
     # ... and a quiet day later in July commits nothing: one push a month, inside the 60 days.
     assert pushed["2026-07-20"] == later

@@ -1,4 +1,4 @@
-"""The reader-facing pages from a hand-made digest: cards, home, rising, feeds, search scope.
+"""The reader-facing pages from a hand-made digest: cards, home, rising, feeds, search records.
 
 PageWriter runs on the repository's templates without a build, so each test states exactly
 the digest it renders (a rising list by hand, until the rising computation has a history).
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import lxml.html
 import pytest
-import yaml
 
 from digest.model import (
     Author,
@@ -24,17 +24,11 @@ from digest.model import (
     RisingTopic,
     Theme,
 )
-from digest.writers.abstracts import (
-    CARD_AUTHORS,
-    FOLD_CHARS,
-    INDEXED_KEYWORDS,
-    author_line,
-    split_spans,
-    teaser,
-)
-from digest.writers.escape import Span, split_math
+from digest.site import search
+from digest.writers.cards import CARD_AUTHORS, CARD_CHIPS, author_line
 from digest.writers.feeds import OPML_PATH, absolute, feed_specs
-from digest.writers.pages import HOME_PAPERS, PageWriter, paper_anchor
+from digest.writers.pages import HOME_PAPERS, ISSUE_SHOWN, PageWriter
+from digest.writers.paging import paper_anchor
 from tests.conftest import REPO
 
 TEMPLATES = REPO / "site_templates"
@@ -79,16 +73,22 @@ def pages_of(digest: Digest) -> dict[str, str]:
     return PageWriter(TEMPLATES, digest, feed_specs(digest, 50)).pages()
 
 
-def front(page: str) -> dict[str, object]:
-    if not page.startswith("---\n"):
-        return {}
-    return yaml.safe_load(page.split("---\n", 2)[1])
+def card_of(page: str, key: str) -> lxml.html.HtmlElement:
+    """Return a paper's card on a page: one raw HTML block, ``<article id="p-...">``."""
+    start = page.index(f'<article class="dg-card" id="{paper_anchor(key)}">')
+    end = page.index("</article>", start) + len("</article>")
+    block = page[start:end]
+    assert "\n\n" not in block, "a blank line would end the raw HTML block"
+    return lxml.html.fragment_fromstring(block)
 
 
-def card_of(page: str, key: str) -> str:
-    start = page.index(f"{{ #{paper_anchor(key)} }}")
-    end = page.find("\n### ", start)
-    return page[start : end if end != -1 else len(page)]
+def texts(card: lxml.html.HtmlElement, cls: str) -> list[str]:
+    return [el.text_content() for el in card.find_class(cls)]
+
+
+def links(card: lxml.html.HtmlElement, cls: str) -> list[tuple[str, str]]:
+    (found,) = card.find_class(cls)
+    return [(a.text_content(), a.get("href")) for a in found.iter("a")]
 
 
 def test_card_shows_authors_chips_upvotes_and_links():
@@ -102,16 +102,23 @@ def test_card_shows_authors_chips_upvotes_and_links():
     plain = paper(2, authors=(Author("Solo Author"),))
     page = pages_of(make_digest([hf, plain]))["themes/sparse.md"]
     card = card_of(page, hf.key)
-    assert "Author 0, Author 1" in card and "and 3 more" in card
-    assert "▲ 42" in card
-    assert "[sparse attention](../keywords.md#kw-sparse){ .dg-chip }" in card
-    assert "[arXiv](https://arxiv.org/abs/2401.00001)" in card
-    assert "[PDF](https://arxiv.org/pdf/2401.00001)" in card
-    assert "[Hugging Face](https://huggingface.co/papers/2401.00001)" in card
-    assert "[Code](https://github.com/example/sparse)" in card
-    assert "{: .dg-links data-search-exclude }" in card
+    names = ", ".join(f"Author {i}" for i in range(CARD_AUTHORS))
+    assert texts(card, "dg-card__authors") == [f"{names} and 3 more"]
+    assert texts(card, "dg-card__votes") == ["▲ 42"]
+    # Links in raw HTML are the built site's URLs, from themes/sparse/.
+    assert links(card, "dg-card__chips") == [("sparse attention", "../../keywords/#kw-sparse")]
+    assert links(card, "dg-card__links") == [
+        ("arXiv", "https://arxiv.org/abs/2401.00001"),
+        ("PDF", "https://arxiv.org/pdf/2401.00001"),
+        ("Hugging Face", "https://huggingface.co/papers/2401.00001"),
+        ("Code", "https://github.com/example/sparse"),
+    ]
+    # A theme page names no theme on its cards; the date without arXiv's is the first-seen day.
+    assert not card.find_class("dg-card__theme")
+    assert texts(card, "dg-card__date") == ["first seen 2026-01-02"]
     other = card_of(page, plain.key)
-    assert "Solo Author" in other and "Hugging Face" not in other and "▲" not in other
+    assert texts(other, "dg-card__authors") == ["Solo Author"]
+    assert "Hugging Face" not in other.text_content() and not other.find_class("dg-card__votes")
 
 
 def test_upvotes_alone_earn_the_hugging_face_link():
@@ -119,51 +126,45 @@ def test_upvotes_alone_earn_the_hugging_face_link():
     assert "https://huggingface.co/papers/2401.00003" in page and "▲ 0" in page
 
 
-def test_long_abstracts_fold_behind_a_teaser_and_math_survives():
+def test_a_card_shows_arxiv_s_date_and_at_most_a_few_chips():
+    keywords = tuple(Keyword(f"k{i}", f"k{i}", 0.1) for i in range(CARD_CHIPS + 2))
+    dated = paper(6, published=datetime(2025, 12, 30, tzinfo=UTC))
+    digest = make_digest([dated])
+    entry = replace(digest.entries[0], keywords=keywords)
+    # Keywords k0 and k1 are listed in the keyword index; the others only on the card.
+    index = tuple(KeywordSlug(f"k{i}", f"k{i}", f"kw-k{i}", (dated.key,)) for i in range(2))
+    digest = replace(digest, entries=(entry,), keyword_index=index)
+    card = card_of(pages_of(digest)["themes/sparse.md"], dated.key)
+    assert texts(card, "dg-card__date") == ["2025-12-30"]
+    chips = card.find_class("dg-chip")
+    assert [c.text_content() for c in chips] == [f"k{i}" for i in range(CARD_CHIPS)]
+    assert [c.get("href") for c in chips] == [
+        "../../keywords/#kw-k0",
+        "../../keywords/#kw-k1",
+        *[None] * (CARD_CHIPS - 2),
+    ]
+
+
+def test_the_whole_abstract_is_on_the_card_and_math_survives():
     long, short = paper(4, abstract=LONG), paper(5)
     page = pages_of(make_digest([long, short]))["themes/sparse.md"]
     card = card_of(page, long.key)
-    assert len(LONG) > FOLD_CHARS
-    # A raw HTML <details>: pymdownx's "/// details" block is quadratic in the page's size.
-    shown, folded = card.split('<details class="abstract" data-search-exclude="true">\n', 1)
-    assert folded.startswith("<summary>Full abstract</summary>\n<p>")
-    assert r'<span class="arithmatex">\(O(n \log n)\)</span>' in folded
-    assert folded.count("We study sparse attention") == 8
-    # The teaser: its head is searched, the rest of it is only shown.
-    line = next(line for line in shown.splitlines() if line.startswith("We study"))
-    head, rest = line.split('<span data-search-exclude="true">', 1)
-    assert len(head) < 110 and head.endswith("We study sparse")
-    assert rest.startswith(" attention for long") and rest.endswith("for long</span> …")
-    short_card = card_of(page, short.key)
-    assert "<details" not in short_card and r"\(x_5\)" in short_card
+    (summary,) = card.xpath(".//details[@class='dg-card__abstract']/summary")
+    assert summary.text_content().count("We study sparse attention") == 8
+    (math,) = summary.find_class("arithmatex")
+    assert math.text_content() == r"\(O(n \log n)\)"
+    assert card_of(page, short.key).find_class("arithmatex")[0].text_content() == r"\(x_5\)"
 
 
-def test_only_the_first_keywords_are_searched():
-    entry_keywords = tuple(Keyword(f"k{i}", f"k{i}", 0.1) for i in range(8))
-    digest = make_digest([paper(1)])
-    entry = replace(digest.entries[0], keywords=entry_keywords)
-    index = (KeywordSlug(f"k{i}", f"k{i}", f"kw-k{i}", ("arxiv:2401.00001",)) for i in range(8))
-    digest = replace(digest, entries=(entry,), keyword_index=tuple(index))
-    card = card_of(pages_of(digest)["themes/sparse.md"], "arxiv:2401.00001")
-    chips = next(line for line in card.splitlines() if "dg-chip" in line).split("} ")
-    excluded = ["data-search-exclude" in chip for chip in chips]
-    assert excluded == [False] * INDEXED_KEYWORDS + [True] * (8 - INDEXED_KEYWORDS)
-
-
-def test_teaser_cuts_between_words_and_never_inside_math():
-    spans = split_math("alpha beta gamma $\\sum_i x_i$ delta")
-    assert teaser(spans, 12) == [Span("alpha beta")]
-    assert teaser(spans, 22) == [Span("alpha beta gamma")]
-    assert teaser(spans, 30) == [Span("alpha beta gamma "), Span("\\sum_i x_i", True)]
-    assert teaser(split_math("$\\frac{a}{b}$ long tail"), 3) == [Span("\\frac{a}{b}", True)]
-
-
-def test_split_spans_keeps_all_the_text():
-    spans = split_math("alpha beta gamma $\\sum_i x_i$ delta epsilon")
-    for limit in range(0, 45, 3):
-        head, tail = split_spans(spans, limit)
-        assert "".join(s.text for s in head + tail) == "".join(s.text for s in spans)
-        assert all(s.math == (s.text == "\\sum_i x_i") for s in head + tail)
+def test_hostile_text_on_a_card_is_text():
+    hostile = "<script>alert(1)</script> & <b onmouseover=alert(2)>bold</b> {{ 7*7 }}"
+    p = paper(7, title=hostile, abstract=hostile, authors=(Author(hostile),))
+    card = card_of(pages_of(make_digest([p]))["themes/sparse.md"], p.key)
+    assert not card.xpath(".//script | .//b | .//*[@onmouseover]")
+    assert texts(card, "dg-card__title") == [hostile]
+    assert texts(card, "dg-card__authors") == [hostile]
+    (summary,) = card.xpath(".//summary")
+    assert summary.text_content() == hostile
 
 
 def test_author_line():
@@ -180,12 +181,22 @@ def test_home_lists_a_few_papers_per_theme_and_links_the_rest():
     assert "{ #t-sparse }" in issue
 
 
-def test_issue_and_keyword_pages_stay_out_of_search():
-    pages = pages_of(make_digest([paper(1)]))
-    assert front(pages["issues/2026-01-02.md"])["search"] == {"exclude": True}
-    assert front(pages["keywords.md"])["search"] == {"exclude": True}
-    for name in ("index.md", "themes/index.md", "themes/sparse.md", "rising.md", "feeds.md"):
-        assert "search" not in front(pages[name]), name
+def test_an_issue_shows_a_few_cards_per_theme_and_folds_the_rest():
+    papers = [paper(i) for i in range(ISSUE_SHOWN + 2)]
+    issue = pages_of(make_digest(papers))["issues/2026-01-02.md"]
+    shown, folded = issue.split('<details class="dg-fold"><summary>', 1)
+    assert [p.key for p in papers if str(paper_anchor(p.key)) in shown] == [
+        p.key for p in papers[:ISSUE_SHOWN]
+    ]
+    assert folded.startswith("2 more papers on Sparse attention</summary>\n")
+    for p in papers[ISSUE_SHOWN:]:
+        # On an issue page, a card names its theme and links to its card on the theme page.
+        card = card_of(folded, p.key)
+        assert links(card, "dg-card__meta") == [
+            ("Sparse attention", f"../../themes/sparse/#{paper_anchor(p.key)}")
+        ]
+    single = pages_of(make_digest(papers[:ISSUE_SHOWN]))["issues/2026-01-02.md"]
+    assert "dg-fold" not in single
 
 
 def test_rising_page_explains_why_it_is_empty():
@@ -240,3 +251,67 @@ def test_feeds_page_lists_every_feed_with_its_absolute_url():
 @pytest.mark.parametrize("name", ["rising.md", "feeds.md", "themes/index.md"])
 def test_new_pages_render_without_feeds_given(name):
     assert PageWriter(TEMPLATES, make_digest([paper(1)])).pages()[name].startswith("# ")
+
+
+def record_of(text: str) -> tuple[str, dict[str, str], list[str]]:
+    """Return a search record's heading, its Pagefind metadata and the texts of its paragraphs."""
+    tree = lxml.html.document_fromstring(text)
+    (body,) = tree.xpath("//*[@data-pagefind-body]")
+    meta = dict(m.get("data-pagefind-meta").split(":", 1) for m in body.xpath(".//span"))
+    (heading,) = body.xpath("h1")
+    return heading.text_content(), meta, [p.text_content() for p in body.xpath("p")]
+
+
+def href_anchor(href: str) -> str:
+    return href.split("#", 1)[1]
+
+
+def test_search_has_one_record_per_paper_pointing_at_its_card():
+    """The search indexes papers, not pages: a paper's title, authors and abstract, and the
+    theme page part and anchor of its card; themes have records of their own."""
+    authors = tuple(Author(f"Author {i}") for i in range(12))
+    papers = [paper(1, authors=authors, abstract=LONG), paper(2)]
+    digest = make_digest(papers)
+    records = search.buckets(digest)
+    assert list(records) == ["p0000", "themes"]
+    page = pages_of(digest)["themes/sparse.md"]
+    for text, p in zip(records["p0000"], papers, strict=True):
+        title, meta, paragraphs = record_of(text)
+        assert title == p.title
+        assert meta == {
+            "kind": "paper",
+            "href": f"themes/sparse/#{paper_anchor(p.key)}",
+            "date": "2026-01-02",
+        }
+        assert card_of(page, p.key).get("id") == href_anchor(meta["href"])
+        assert paragraphs[-1] == p.abstract
+    assert record_of(records["p0000"][0])[2][0] == ", ".join(f"Author {i}" for i in range(8))
+    (theme,) = records["themes"]
+    assert record_of(theme)[:2] == (
+        "Sparse attention",
+        {"kind": "theme", "href": "themes/sparse/"},
+    )
+
+
+def test_search_buckets_hold_papers_in_the_order_they_were_first_seen(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A day's new papers change the last bucket only: the others are kept from the site."""
+    monkeypatch.setattr(search, "BUCKET", 2)
+    papers = [paper(i) for i in range(5)]
+    digest = make_digest(papers)
+    later = {p.key: BUILT.replace(day=1 + i % 2) for i, p in enumerate(papers)}
+    entries = tuple(replace(e, listed=later[e.paper.key]) for e in digest.entries)
+    records = search.buckets(replace(digest, entries=entries))
+    assert list(records) == ["p0000", "p0001", "p0002", "themes"]
+    titles = [record_of(r)[0] for name in ("p0000", "p0001", "p0002") for r in records[name]]
+    assert titles == ["Paper 0", "Paper 2", "Paper 4", "Paper 1", "Paper 3"]
+
+
+def test_search_records_hold_hostile_text_as_text():
+    hostile = "<script>alert(1)</script> & <b onmouseover=alert(2)>bold</b>"
+    p = paper(1, title=hostile, abstract=hostile, authors=(Author(hostile),))
+    (text,) = search.buckets(make_digest([p]))["p0000"]
+    tree = lxml.html.document_fromstring(text)
+    assert not tree.xpath("//script | //b | //*[@onmouseover]")
+    assert record_of(text)[0] == hostile and record_of(text)[2] == [hostile, hostile]

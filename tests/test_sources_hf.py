@@ -11,11 +11,11 @@ import pytest
 
 from digest.diagnostics import counting_warnings
 from digest.errors import SourceError
+from digest.merge import merge_papers
 from digest.model import Paper
 from digest.sources import read_inputs, reader_for
 from digest.sources.arxiv_atom import parse_atom
 from digest.sources.hf_daily import parse_hf_daily
-from digest.sources.merge import merge_papers
 
 DAILY = Path(__file__).parent / "data" / "hf-daily-papers" / "daily_papers.json"
 

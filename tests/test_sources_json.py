@@ -228,7 +228,6 @@ def test_missing_abstract_names_paper_file_line_and_field(tmp_path: Path) -> Non
         ({**FULL, "authors": [1, 2]}, "'authors' must be a list of strings or a string"),
         ({**FULL, "categories": {"cs": 1}}, "'categories' must be a list of strings or a string"),
         ({**FULL, "id": 2401.01234}, "'id' must be a string, got float"),
-        ({**FULL, "id": "doi:10.1/x"}, "'id' 'doi:10.1/x' is not an arXiv id or arXiv URL"),
         ({**FULL, "date": "31/01/2024"}, "'date' '31/01/2024' is not an ISO 8601 date"),
         (["not", "an", "object"], "expected a JSON object, got an array"),
     ],
@@ -238,6 +237,21 @@ def test_wrong_types_skip_the_record(tmp_path: Path, record: object, message: st
     papers, warnings = read_generic(path)
     assert len(papers) == 1
     assert warnings == [f"Error reading paper 2 in '{path}' (line 2): {message}"]
+
+
+def test_an_id_that_is_not_arxiv_s_is_the_paper_s_own(tmp_path: Path) -> None:
+    """A source's own id keys its paper; an arXiv id or URL is recognised as arXiv's."""
+    records = [
+        {**FULL, "id": "doi:10.1/x"},
+        {**FULL, "id": "https://arxiv.org/abs/2401.00007v2", "title": "Other"},
+    ]
+    path = write_lines(tmp_path / "p.jsonl", *(json.dumps(r) for r in records))
+    papers, warnings = read_generic(path)
+    assert warnings == []
+    assert [(p.key, p.arxiv_id) for p in papers] == [
+        ("id:doi:10.1/x", None),
+        ("arxiv:2401.00007", "2401.00007"),
+    ]
 
 
 def test_records_of_an_array_are_numbered_with_their_lines(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Themes on the real seed, and the slug rules of ROBUSTNESS 26 (digest/slugs.py)."""
+"""Themes on the real seed, and the rules that keep slugs safe and unique (digest/slugs.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digest import vectors
 from digest.config import ThemeConfig
-from digest.keywords import GENERIC_WORDS, singular
 from digest.slugs import MAX_SLUG, RESERVED, SlugRegistry, slugify
 from digest.sources import read_inputs
-from digest.themes import group
+from digest.text.keywords import GENERIC_WORDS
+from digest.text.words import singular
+from digest.themes import vectors
+from digest.themes.grouping import group
 
 SAFE = re.compile(r"^[a-z0-9-]+$")
 
@@ -107,7 +108,7 @@ def test_grouping_a_small_corpus_still_places_everyone(seed_digest):
     assert placed == sorted(e.paper.key for e in entries)
 
 
-# Slugs (ROBUSTNESS 26).
+# Slugs: colliding, empty, path-like and reserved texts.
 
 
 def test_symbols_that_carry_meaning_keep_names_apart():

@@ -59,19 +59,21 @@ def paper_guid(key: str) -> str:
 
 
 def item_times(digest: Digest) -> dict[str, datetime]:
-    """Return each paper's time in the feeds: its first-seen day, one second earlier for each
-    paper before it that day, so that every item has a time of its own in feed order.
+    """Return each paper's time in the feeds: the start of its first-seen day plus one second for
+    each paper after it that day, so that every item has a time of its own, in feed order, on the
+    day it was first seen.
 
-    A paper's rank within its day is fixed once the day's builds are done, so its time never
-    changes afterwards (feed readers sort and notify by it).
+    The papers of a day are fixed once the day's builds are done, so a time never changes
+    afterwards (feed readers sort and notify by it).
     """
     by_day: dict[datetime, list[Entry]] = {}
     for entry in digest.entries:
         by_day.setdefault(entry.listed, []).append(entry)
     times = {}
     for listed, entries in by_day.items():
-        for rank, entry in enumerate(sorted(entries, key=lambda e: (e.paper.order, e.paper.key))):
-            times[entry.paper.key] = listed - timedelta(seconds=rank)
+        ordered = sorted(entries, key=lambda e: (e.paper.order, e.paper.key))
+        for rank, entry in enumerate(ordered):
+            times[entry.paper.key] = listed + timedelta(seconds=len(ordered) - 1 - rank)
     return times
 
 
@@ -129,10 +131,10 @@ def _item_link(digest: Digest, entry: Entry) -> str:
     return absolute(digest.site_url, paper_url(digest, entry.paper.key))
 
 
-def _updated(digest: Digest, spec: FeedSpec) -> datetime:
-    """The feed's date: its newest item, else the digest's newest paper: never the clock."""
-    newest_paper = max((e.listed for e in digest.entries), default=digest.built)
-    return max((e.listed for e in spec.entries), default=newest_paper)
+def _updated(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> datetime:
+    """The feed's date: its newest item's time, else the digest's newest day: never the clock."""
+    newest_day = max((e.listed for e in digest.entries), default=digest.built)
+    return max((times[e.paper.key] for e in spec.entries), default=newest_day)
 
 
 def _generator(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> FeedGenerator:
@@ -148,7 +150,7 @@ def _generator(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) ->
     fg.generator("digest")
     # Atom needs an author for every entry: the feed's stands for papers that name none.
     fg.author(name=digest.author or digest.title)
-    newest = _updated(digest, spec)
+    newest = _updated(digest, spec, times)
     fg.lastBuildDate(newest)
     fg.updated(newest)
     for entry in spec.entries:
