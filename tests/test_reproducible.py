@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
