@@ -59,12 +59,13 @@ def paper_guid(key: str) -> str:
 
 
 def item_times(digest: Digest) -> dict[str, datetime]:
-    """Return each paper's time in the feeds: the start of its first-seen day plus one second for
-    each paper after it that day, so that every item has a time of its own, in feed order, on the
-    day it was first seen.
+    """Return each paper's time in the feeds: a time of its own, in feed order, on the day it
+    was first seen.
 
-    The papers of a day are fixed once the day's builds are done, so a time never changes
-    afterwards (feed readers sort and notify by it).
+    The day's first paper gets the build's time and each later one a second less; when that
+    would cross into the day before (a build dated ``--date``, at midnight), each earlier one a
+    second more instead. The papers of a day are fixed once its builds are done, so a time never
+    changes afterwards (feed readers sort and notify by it).
     """
     by_day: dict[datetime, list[Entry]] = {}
     for entry in digest.entries:
@@ -72,8 +73,11 @@ def item_times(digest: Digest) -> dict[str, datetime]:
     times = {}
     for listed, entries in by_day.items():
         ordered = sorted(entries, key=lambda e: (e.paper.order, e.paper.key))
+        last = len(ordered) - 1
+        backwards = (listed - timedelta(seconds=last)).date() == listed.date()
         for rank, entry in enumerate(ordered):
-            times[entry.paper.key] = listed + timedelta(seconds=len(ordered) - 1 - rank)
+            step = -rank if backwards else last - rank
+            times[entry.paper.key] = listed + timedelta(seconds=step)
     return times
 
 
