@@ -15,7 +15,7 @@ import pytest
 from digest.errors import DigestError, StateError
 from digest.model import Paper
 from digest.sources import read_inputs
-from digest.state import journal
+from digest.state import journal, kept
 from digest.state.kept import open_state
 from digest.state.records import StoredPaper, dump_record, load_record
 from tests.conftest import DATA, build_site, tree_bytes, write_listing
@@ -54,6 +54,30 @@ def test_upsert_keeps_first_seen_and_updates_versions(tmp_path: Path) -> None:
         assert stored.paper.title == "Revised" and stored.paper.version == 2
     # The new version is a later line, in the month it was seen; nothing was rewritten.
     assert len((tmp_path / "papers" / "2026-04.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_month_goes_on_in_parts_and_later_parts_hold_newer_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = len(dump_record(StoredPaper(_paper("arxiv:2401.00010"), DAY1))) + 1
+    monkeypatch.setattr(kept, "PART_BYTES", 3 * line)
+    keys = [f"arxiv:2401.{n:05d}" for n in range(10, 17)]
+    with open_state(tmp_path, create=True) as state:
+        state.upsert([_paper(k) for k in keys[:4]], DAY1)
+        state.commit()
+    with open_state(tmp_path, create=False) as state:
+        state.upsert([_paper(k) for k in keys[4:]], DAY1)
+        # The first paper's new version lands in the last part, after its first record.
+        state.upsert([_paper(keys[0], version=2, title="Revised")], DAY1)
+        state.commit()
+    folder = tmp_path / "papers"
+    sizes = {p.name: len(p.read_text().splitlines()) for p in folder.iterdir()}
+    assert sizes == {"2026-04.jsonl": 3, "2026-04_2.jsonl": 3, "2026-04_3.jsonl": 2}
+    assert all(p.stat().st_size <= 3 * line + 40 for p in folder.iterdir())
+    with open_state(tmp_path, create=False) as state:
+        stored = {s.paper.key: s.paper for s in state.stored()}
+    assert sorted(stored) == keys
+    assert stored[keys[0]].title == "Revised"
 
 
 def test_uncommitted_changes_are_not_written(tmp_path: Path) -> None:

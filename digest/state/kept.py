@@ -3,8 +3,9 @@
 ```
 state/
   digest-state.json          {"format": 1}: refused by a digest that only knows older formats
-  papers/2026-01.jsonl       every paper first seen in that month, a record a line, in the order
-                             seen; a new version of a paper is a later line for the same key
+  papers/2026-01.jsonl       every paper record written in that month, a line each, in the order
+                             seen; a new version of a paper is a later line for the same key;
+  papers/2026-01_2.jsonl     the month's next part, begun when a part would pass PART_BYTES
   themes/2026-01-05.jsonl    the published themes since the regrouping of that day: a header, a
                              line per theme, then a line per listed paper, in page order
 ```
@@ -37,6 +38,9 @@ FORMAT = 1
 VERSION_FILE = "digest-state.json"
 PAPERS = "papers"
 THEMES = "themes"
+#: A month's records go on in a new part past this size: GitHub refuses files over 100 MB and
+#: warns past 50 MB, and a backfill can put 100,000 papers (130 MB) into one month.
+PART_BYTES = 32 * 1024 * 1024
 _LOCK = ".lock"
 _IGNORED = f"{_LOCK}\n{journal.JOURNAL}\n"
 
@@ -74,6 +78,8 @@ class State:
     grouping: KeptGrouping | None
     _grouping_file: str | None = None
     _changes: journal.Changes = field(default_factory=journal.Changes)
+    #: Each month's last part this build writes to: (part number, its size with staged lines).
+    _parts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def stored(self) -> list[StoredPaper]:
         """Every stored paper, oldest first, then by input order and key."""
@@ -107,10 +113,25 @@ class State:
         return Upsert(tuple(new), tuple(changed))
 
     def _keep(self, stored: StoredPaper, seen: datetime) -> None:
-        """Stage a paper record, appended to the file of the month it is seen in."""
-        month = seen.strftime("%Y-%m")
-        self._changes.append(f"{PAPERS}/{month}.jsonl", _line(dump_record(stored)))
+        """Stage a paper record, appended to the last part of the month it is seen in."""
+        line = _line(dump_record(stored))
+        path = self._part(seen.strftime("%Y-%m"), len(line))
+        self._changes.append(path, line)
         self.papers[stored.paper.key] = stored
+
+    def _part(self, month: str, adding: int) -> str:
+        """Return the month's part that takes ``adding`` more bytes: its last, or a new one
+        when the last would pass PART_BYTES (a part is never rewritten)."""
+        if month not in self._parts:
+            names = [n for n in _paper_files(self.root / PAPERS) if _month(n)[0] == month]
+            last = names[-1] if names else _part_name(month, 1)
+            on_disk = self.root / PAPERS / last
+            self._parts[month] = (_month(last)[1], on_disk.stat().st_size if names else 0)
+        number, size = self._parts[month]
+        if size and size + adding > PART_BYTES:
+            number, size = number + 1, 0
+        self._parts[month] = (number, size + adding)
+        return f"{PAPERS}/{_part_name(month, number)}"
 
     def regrouped(
         self,
@@ -154,17 +175,32 @@ class State:
         """Hash the paper records as they will be once the staged changes are committed."""
         h = hashlib.sha256()
         folder = self.root / PAPERS
-        names = {p.name for p in folder.glob("*.jsonl")}
+        names = set(_paper_files(folder))
         staged = {
             path.removeprefix(f"{PAPERS}/"): data
             for path, data in self._changes.appends.items()
             if path.startswith(f"{PAPERS}/")
         }
-        for name in sorted(names | set(staged)):
+        for name in sorted(names | set(staged), key=_month):
             path = folder / name
             data = path.read_bytes() if name in names else b""
             h.update(name.encode() + b"\0" + data + staged.get(name, b"") + b"\0")
         return h.hexdigest()
+
+
+def _part_name(month: str, number: int) -> str:
+    return f"{month}.jsonl" if number == 1 else f"{month}_{number}.jsonl"
+
+
+def _month(name: str) -> tuple[str, int]:
+    """Return a paper file's (month, part number): the order its lines were written in."""
+    month, _, number = name.removesuffix(".jsonl").partition("_")
+    return month, int(number) if number.isdigit() else 1
+
+
+def _paper_files(folder: Path) -> list[str]:
+    """Return the names of the paper files in ``folder``, in the order they were written."""
+    return sorted((p.name for p in folder.glob("*.jsonl")), key=_month)
 
 
 def _content(paper: Paper) -> tuple[object, ...]:
@@ -283,7 +319,8 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def _read_papers(root: Path) -> dict[str, StoredPaper]:
     papers: dict[str, StoredPaper] = {}
-    for path in sorted((root / PAPERS).glob("*.jsonl")):
+    for name in _paper_files(root / PAPERS):
+        path = root / PAPERS / name
         for number, line in _lines(path):
             try:
                 stored = load_record(line)
