@@ -66,7 +66,7 @@ def gather(
     # a day, by key rather than input order, so a reordered listing shows the same words.
     seen = sorted(range(len(stored)), key=lambda i: (stored[i].first_seen, stored[i].paper.key))
     found = extract([papers[i] for i in seen], config.keywords, executor, cache)
-    keywords = [found[0]] * len(stored)
+    keywords: list[tuple[Keyword, ...]] = [()] * len(stored)
     for position, i in enumerate(seen):
         keywords[i] = found[position]
     for paper, found in zip(papers, keywords, strict=True):
