@@ -117,7 +117,7 @@ def is_placeholder_url(url: str) -> bool:
 def warn_placeholder_url(settings: SiteSettings) -> None:
     """Warn (once a build) that feeds, the sitemap and emails will point at a placeholder."""
     if is_placeholder_url(settings.site_url):
-        where = "a mkdocs.yml here" if settings.bundled else f"'{settings.config_file}'"
+        where = "a mkdocs.yml in this folder" if settings.bundled else f"'{settings.config_file}'"
         log.warning(
             "Set site_url in %s to the address the site is published at: feeds and links "
             "say '%s', a placeholder",
