@@ -284,6 +284,17 @@ def test_cards_on_every_theme_page_are_compact_at_1280(page, seed):
     print(f"tallest card at 1280 px: {tallest:.0f} px")
 
 
+def test_cards_keep_one_line_of_meta_and_one_row_of_links_on_a_phone(phone, hostile):
+    """The hostile papers have long titles, many authors and code links, and upvotes."""
+    p = phone.page
+    for theme in _themes_by_size(hostile):
+        p.goto(f"{hostile.url}themes/{theme['slug']}/")
+        for card in p.locator("article.dg-card").evaluate_all(CARD_BOXES):
+            assert round(card["metaLines"]) == 1, card
+            assert round(card["teaserLines"]) == 2, card
+            assert round(card["linkLines"]) == 1, card
+
+
 def test_issue_pages_are_under_25000_px(page, seed):
     p = page.page
     issues = sorted((seed.site.site / "issues").glob("*/index.html"))
@@ -483,9 +494,9 @@ WIDEST = """() => {
   let right = 0, what = '';
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0) continue;
+    if (box.width === 0 || box.right <= right) continue;
     let edge = box.right;
-    for (let up = el.parentElement; up && edge > right; up = up.parentElement) {
+    for (let up = el.parentElement; up && edge > innerWidth; up = up.parentElement) {
       if (clips(up)) edge = Math.min(edge, up.getBoundingClientRect().right);
     }
     if (edge > right) { right = edge; what = el.localName + '.' + el.getAttribute('class'); }

@@ -32,6 +32,9 @@ CARD_TEMPLATE = "_card.html.j2"
 CARD_CHIPS = 4
 #: Authors named on a card; the rest are counted (digest.json lists them all).
 CARD_AUTHORS = 8
+#: Code links on a card: its links fit one row on a phone (the abstract and digest.json hold
+#: every URL; tests/test_browser.py measures the row).
+CARD_CODE_LINKS = 1
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,12 @@ def paper_links(entry: Entry) -> tuple[Link, ...]:
         if href is not None:
             links.append(Link(label, str(href)))
     return tuple(links)
+
+
+def card_links(links: Sequence[Link], code: int = CARD_CODE_LINKS) -> tuple[Link, ...]:
+    """Return the links a card shows: all but the code links past the first ``code``."""
+    shown = [link for link in links if link.label == "Code"][:code]
+    return tuple(link for link in links if link.label != "Code" or link in shown)
 
 
 def author_line(names: Sequence[str], limit: int = CARD_AUTHORS) -> str:
@@ -149,7 +158,7 @@ class CardMaker:
             date_label=label,
             abstract=html_spans(split_math(paper.abstract)),
             chips=tuple(chips),
-            links=paper_links(entry),
+            links=card_links(paper_links(entry)),
             theme=Link(theme.name, self.url(paper.key, up)),
             upvotes=paper.upvotes,
         )
