@@ -564,7 +564,9 @@ def test_digest_serve_answers_a_missing_page_with_the_sites_404(page, seed):
     page.expected.add(missing)
     response = p.goto(missing)
     assert response.status == 404
-    assert "404" in p.locator("article h1").inner_text()
+    assert p.locator("article h1").inner_text() == "Page not found (404)"
+    ways = p.locator(".dg-notfound a").evaluate_all("as => as.map(a => a.href)")
+    assert ways == [seed.url, f"{seed.url}search/", f"{seed.url}themes/"]
     # The site's own page, styled: its header, tabs and stylesheet came from the site's path.
     assert p.locator(".md-header .dg-header-search").is_visible()
     assert p.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in (
