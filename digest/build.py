@@ -25,7 +25,7 @@ from digest.fetch.inbox import Inbox
 from digest.gather import gather, grouping_settings, placed_slugs
 from digest.model import Digest
 from digest.publish.stage import publish
-from digest.site import SiteSettings, built_from, read_settings
+from digest.site import SiteSettings, built_from, read_settings, warn_placeholder_url
 from digest.sources import bundled_example, read_inputs
 from digest.state import Cache, State, convert_store, open_state
 from digest.state.kept import VERSION_FILE
@@ -85,6 +85,7 @@ def build(
     built = build_date(config)
     with counting_warnings() as counter:
         settings = read_settings(config.mkdocs_config, config.site_dir)
+        warn_placeholder_url(settings)
         papers = read_inputs(paths, config.format or None)
         check_strict(config.strict, counter)
         with kept_state(config, settings) as state:

@@ -62,7 +62,12 @@ class Site:
         return self.root / "build" / "docs"
 
 
-def make_project(root: Path, site_url: str | None = "https://example.org/digest/") -> Path:
+#: The test projects' site_url: not a placeholder (example.org is one, and warns: see
+#: digest.site.warn_placeholder_url), and on a domain reserved for tests (RFC 2606).
+SITE_URL = "https://digest.test/digest/"
+
+
+def make_project(root: Path, site_url: str | None = SITE_URL) -> Path:
     """Copy the repository's mkdocs.yml and templates into ``root``; return the config path.
 
     ``site_url=None`` drops the setting, to test that a missing site_url is refused.

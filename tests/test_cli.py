@@ -17,6 +17,7 @@ from digest.writers.pages import paper_anchor
 from tests.conftest import (
     EPOCH,
     SEED,
+    SITE_URL,
     build_site,
     make_project,
     seed_pairs,
@@ -73,10 +74,16 @@ def test_build_exits_0_and_says_where_the_site_is(cli_builds):
         exported = json.loads((cwd / "site" / "digest.json").read_bytes())
         themes = len(exported["themes"])
         assert result.stdout == (
-            f"Built 195 papers (195 new, 0 updated) in {themes} themes into site/ (0 warnings).\n"
+            f"Built 195 papers (195 new, 0 updated) in {themes} themes into site/ (1 warning).\n"
             "View it with: digest serve  (http://127.0.0.1:8000/digest/)\n"
         ), name
-        assert "WARNING" not in result.stderr and "Error" not in result.stderr
+        # The bundled mkdocs.yml's site_url is a placeholder: the one warning says to set it.
+        warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+        assert warnings == [
+            "WARNING: Set site_url in a mkdocs.yml in this folder to the address the site is "
+            "published at: feeds and links say 'https://example.org/digest/', a placeholder"
+        ], name
+        assert "Error" not in result.stderr
 
 
 def test_build_writes_only_into_the_working_folder(cli_builds):
@@ -145,6 +152,7 @@ def test_strict_fails_on_a_warning_and_leaves_everything_as_it_was(tmp_path):
 
 
 def test_without_strict_the_same_warning_builds(tmp_path):
+    make_project(tmp_path)
     pairs = seed_pairs()[:8]
     pairs[1] = ("Layer Collaboration\x07 in the Forward-Forward Algorithm", pairs[1][1])
     bad = write_listing(tmp_path / "bad.txt", pairs)
@@ -156,6 +164,7 @@ def test_without_strict_the_same_warning_builds(tmp_path):
 
 
 def test_a_bad_input_is_an_error_with_exit_1(tmp_path):
+    make_project(tmp_path)
     (tmp_path / "odd.txt").write_text("Header\nHeader\nA title\n", encoding="utf-8")
     result = run([sys.executable, "-m", "digest", "build", "odd.txt"], tmp_path)
     assert result.returncode == 1
@@ -220,10 +229,12 @@ def test_serve_serves_the_built_site(cli_builds):
         line = server.stdout.readline()
         assert line == f"Serving '{site}' at http://127.0.0.1:{port}/digest/ (Ctrl-C to stop)\n"
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        # The site is served at site_url's path; the server's root redirects there.
         with opener.open(f"http://127.0.0.1:{port}/", timeout=30) as response:
             assert response.status == 200
+            assert response.url == f"http://127.0.0.1:{port}/digest/"
             assert response.read() == (site / "index.html").read_bytes()
-        with opener.open(f"http://127.0.0.1:{port}/feed.xml", timeout=30) as response:
+        with opener.open(f"http://127.0.0.1:{port}/digest/feed.xml", timeout=30) as response:
             assert response.read() == (site / "feed.xml").read_bytes()
     finally:
         server.terminate()
@@ -239,9 +250,15 @@ def test_serve_without_a_site_is_an_error(tmp_path):
 
 
 def test_process_pool_and_in_process_builds_agree(cli_builds, seed_site):
-    # The CLI extracts keywords in a process pool; the in-process seed build does not.
+    # The CLI extracts keywords in a process pool; the in-process seed build does not. The CLI
+    # build has the bundled mkdocs.yml's placeholder site_url, the seed build the tests' own.
     cwd, _ = cli_builds["module"]
-    assert tree_bytes(cwd / "site") == tree_bytes(seed_site.site)
+    placeholder = b"https://example.org/digest/"
+    docs = {
+        k: v.replace(placeholder, SITE_URL.encode())
+        for k, v in tree_bytes(cwd / "build" / "docs").items()
+    }
+    assert docs == tree_bytes(seed_site.docs)
 
 
 def test_the_summary_names_the_site_to_serve_and_quiet_silences_it(tmp_path):

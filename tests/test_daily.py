@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from digest.text import keywords as keywords_module
-from tests.conftest import DATA, build_site, tree_bytes
+from tests.conftest import DATA, SITE_URL, build_site, tree_bytes
 
 KAGGLE = DATA / "labelled" / "kaggle-snapshot-head.jsonl"
 DAYS = ("2026-04-27", "2026-04-28", "2026-04-29")
@@ -147,7 +147,7 @@ def test_opml_lists_every_feed(days: dict[str, object]) -> None:
         p for p in tree if p.startswith("feeds/") and p.endswith((".xml", ".json"))
     }
     assert {"feeds/atom.xml", "feeds/feed.json", "feeds/rising.xml"} <= files
-    assert urls == {f"https://example.org/digest/{p}" for p in files}
+    assert urls == {f"{SITE_URL}{p}" for p in files}
 
 
 def test_theme_pages_link_their_feed_in_the_head(days: dict[str, object]) -> None:

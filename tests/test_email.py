@@ -25,14 +25,13 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
-from conftest import EPOCH, Site, build_site, write_listing
+from conftest import EPOCH, SITE_URL, Site, build_site, write_listing
 
 from digest.cli import main
 from digest.config import EmailConfig, load_config
 from digest.errors import ConfigError, MailError
 from digest.mail import send
 
-SITE_URL = "https://example.org/digest/"
 TO = ["reader@example.org", "other@example.org"]
 SENDER = "digest@example.org"
 

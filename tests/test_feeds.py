@@ -14,10 +14,18 @@ import pytest
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from digest.errors import ConfigError
-from tests.conftest import EPOCH, build_site, make_project, seed_pairs, write_listing
+from digest.diagnostics import WarningCounter, log
+from digest.errors import ConfigError, StrictError
+from digest.site import is_placeholder_url
+from tests.conftest import (
+    EPOCH,
+    SITE_URL,
+    build_site,
+    make_project,
+    seed_pairs,
+    write_listing,
+)
 
-SITE_URL = "https://example.org/digest/"
 BUILT = "Tue, 14 Nov 2023 22:13:20 +0000"  # EPOCH, as RFC 822
 FIRST = "A Functional Information Perspective on Model Interpretation"
 
@@ -110,14 +118,14 @@ def test_rss_channel_link_is_the_site_not_the_feed(seed_site):
 
 
 def test_site_url_without_trailing_slash_still_gives_absolute_links(tmp_path):
-    make_project(tmp_path, site_url="https://papers.example.com/sub")
+    make_project(tmp_path, site_url="https://papers.digest.test/sub")
     listing = write_listing(tmp_path / "in.txt", seed_pairs()[:8])
     built = build_site(tmp_path, [listing])
     parsed = feedparser.parse((built.site / "feed.xml").read_bytes())
     assert parsed.bozo == 0
-    assert all(e.link.startswith("https://papers.example.com/sub/themes/") for e in parsed.entries)
+    assert all(e.link.startswith("https://papers.digest.test/sub/themes/") for e in parsed.entries)
     self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
-    assert self_links == ["https://papers.example.com/sub/feed.xml"]
+    assert self_links == ["https://papers.digest.test/sub/feed.xml"]
 
 
 def test_missing_site_url_is_a_configuration_error(tmp_path):
@@ -130,6 +138,51 @@ def test_missing_site_url_is_a_configuration_error(tmp_path):
         "to the address the site is published at"
     )
     assert not (tmp_path / "site").exists()
+
+
+PLACEHOLDER = "https://example.org/digest/"
+
+
+def test_a_placeholder_site_url_warns_once_and_fails_under_strict(tmp_path):
+    """The repository's mkdocs.yml says example.org: a build says to set site_url, once."""
+    config = make_project(tmp_path / "loose", site_url=PLACEHOLDER)
+    listing = write_listing(tmp_path / "in.txt", seed_pairs()[:8])
+    warning = (
+        f"Set site_url in '{config}' to the address the site is published at: "
+        f"feeds and links say '{PLACEHOLDER}', a placeholder"
+    )
+    counter = WarningCounter()
+    log.addHandler(counter)
+    try:
+        built = build_site(tmp_path / "loose", [listing])
+    finally:
+        log.removeHandler(counter)
+    assert counter.messages == [warning]
+    assert built.result.warnings == 1
+    make_project(tmp_path / "strict", site_url=PLACEHOLDER)
+    with pytest.raises(StrictError) as info:
+        build_site(tmp_path / "strict", [listing], strict=True)
+    assert str(info.value) == (
+        f"1 warning with --strict; the site is unchanged. First: {warning}".replace(
+            str(config), str(tmp_path / "strict" / "mkdocs.yml")
+        )
+    )
+    assert not (tmp_path / "strict" / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "placeholder"),
+    [
+        ("https://example.org/digest/", True),
+        ("http://www.EXAMPLE.com/", True),
+        ("https://docs.example/", True),
+        ("https://example.net.evil.org/", False),
+        ("https://myexample.org/", False),
+        ("https://digest.test/digest/", False),
+    ],
+)
+def test_placeholder_urls_are_those_of_domains_reserved_for_examples(url, placeholder):
+    assert is_placeholder_url(url) is placeholder
 
 
 def test_a_bad_config_is_reported_before_the_inputs_are_read(tmp_path):

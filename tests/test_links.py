@@ -18,10 +18,10 @@ import lxml.html
 import pytest
 
 from digest.model import RisingTopic
-from tests.conftest import build_site, seed_pairs, write_listing
+from tests.conftest import SITE_URL, build_site, seed_pairs, write_listing
 from tests.search_records import search_records
 
-SITE_PATH = urlsplit("https://example.org/digest/").path
+SITE_PATH = urlsplit(SITE_URL).path
 LINK_ATTRIBUTES = ("href", "src", "{http://www.w3.org/1999/xlink}href", "xlink:href")
 
 

@@ -278,14 +278,16 @@ def test_search_has_one_record_per_paper_pointing_at_its_card():
     for text, p in zip(records["p0000"], papers, strict=True):
         title, meta, paragraphs = record_of(text)
         assert title == p.title
+        authors = ", ".join(a.name for a in p.authors[:8])
         assert meta == {
             "kind": "paper",
             "href": f"themes/sparse/#{paper_anchor(p.key)}",
             "date": "2026-01-02",
+            **({"authors": authors} if authors else {}),
         }
         assert card_of(page, p.key).get("id") == href_anchor(meta["href"])
-        assert paragraphs[-1] == p.abstract
-    assert record_of(records["p0000"][0])[2][0] == ", ".join(f"Author {i}" for i in range(8))
+        assert paragraphs[0] == p.abstract
+    assert record_of(records["p0000"][0])[2][1] == ", ".join(f"Author {i}" for i in range(8))
     (theme,) = records["themes"]
     assert record_of(theme)[:2] == (
         "Sparse attention",

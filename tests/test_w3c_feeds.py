@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, TESTS, Site, build_site
+from tests.conftest import DATA, SITE_URL, TESTS, Site, build_site
 
 sys.path.insert(0, str(TESTS / "vendor" / "feedvalidator"))
 pytest.importorskip("html5lib")
@@ -21,7 +21,6 @@ import feedvalidator
 from feedvalidator import compatibility
 from feedvalidator.formatter.text_plain import Formatter
 
-SITE_URL = "https://example.org/digest/"
 OLD_STYLE = DATA / "labelled" / "old-style-ids.jsonl"
 ATOM_OLD_STYLE = (
     DATA / "arxiv-api" / "arxiv-py-2026" / "id_astro-ph_0601001_s0_m100_3150dca9dc76.xml"

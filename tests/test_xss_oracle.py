@@ -32,12 +32,11 @@ from digest.model import Paper
 from digest.sources import read_inputs
 from digest.writers.escape import split_math
 from digest.writers.paging import paper_anchor
-from tests.conftest import DATA, Site, build_site, tree_bytes
+from tests.conftest import DATA, SITE_URL, Site, build_site, tree_bytes
 from tests.search_records import search_records
 
 HOSTILE = DATA / "hostile"
 INPUTS = (HOSTILE / "daily_papers.json", HOSTILE / "papers.jsonl")
-SITE_URL = "https://example.org/digest/"
 
 #: Attributes whose value a browser follows or loads as a URL (SVG animation included).
 URL_ATTRIBUTES = frozenset(

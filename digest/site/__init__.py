@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.config import load_config as mkdocs_load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,6 +35,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import yaml_load
 
 from digest import __version__
+from digest.diagnostics import log
 from digest.errors import BuildError, ConfigError
 
 #: In every built site: for each page, the hash of its Markdown and the pages it links to.
@@ -98,6 +100,30 @@ def read_settings(config_name: str, site_dir: str = "") -> SiteSettings:
         )
     name = config["site_name"]
     return SiteSettings(config_file, bundled, docs.absolute(), site.absolute(), url, name)
+
+
+#: Domains reserved for examples (RFC 2606): a site_url there was never set by its owner.
+_PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
+
+
+def is_placeholder_url(url: str) -> bool:
+    """Is ``url`` on a domain reserved for examples, as the bundled mkdocs.yml's is?"""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if host.endswith(".example") or host == "example":
+        return True
+    return any(host == d or host.endswith("." + d) for d in _PLACEHOLDER_DOMAINS)
+
+
+def warn_placeholder_url(settings: SiteSettings) -> None:
+    """Warn (once a build) that feeds, the sitemap and emails will point at a placeholder."""
+    if is_placeholder_url(settings.site_url):
+        where = "a mkdocs.yml in this folder" if settings.bundled else f"'{settings.config_file}'"
+        log.warning(
+            "Set site_url in %s to the address the site is published at: feeds and links "
+            "say '%s', a placeholder",
+            where,
+            settings.site_url,
+        )
 
 
 def _load(config_file: Path, **overrides: Any) -> MkDocsConfig:

@@ -5,7 +5,7 @@ small chunks: a reader's browser loads only the chunks a query needs, whatever t
 digest (bench/scale.py measures the largest file a search downloads). digest gives it one
 record per paper, not the pages (a paper is on its theme page and its issue page): a record is
 a small HTML document of the paper's title (a heading, which Pagefind ranks above body text),
-authors and abstract, whose metadata says where its card is. Themes have records of their own,
+abstract and authors, whose metadata says where its card is. Themes have records of their own,
 which the search page lists after the papers (``site_templates/theme/assets/digest.js``).
 
 The papers are indexed in buckets of :data:`BUCKET` in the order they were first seen, each a
@@ -61,12 +61,17 @@ def _record(title: str, body: str, meta: Mapping[str, str]) -> str:
 def _paper_record(digest: Digest, entry: Entry) -> str:
     paper = entry.paper
     authors = ", ".join(a.name for a in paper.authors[:8])
-    body = f"<p>{html.escape(authors)}</p><p>{html.escape(paper.abstract)}</p>"
+    # The abstract straight after the title: the search page's snippets are the abstract's
+    # words, which then start right after the title's (digest.js counts those).
+    body = f"<p>{html.escape(paper.abstract)}</p><p>{html.escape(authors)}</p>"
     meta = {
         "kind": "paper",
         "href": paper_url(digest, paper.key),
         "date": (paper.published or entry.listed).date().isoformat(),
     }
+    if authors:
+        # Shown under a hit's title; digest.js also counts its words to end the snippet.
+        meta["authors"] = authors
     return _record(paper.title, body, meta)
 
 

@@ -3,9 +3,12 @@
 A card is HTML, not Markdown: Python-Markdown passes a raw HTML block through in time linear in
 the page, while a card's dozen inline links cost it most of a large build's rendering time; and
 an autoescaping template escapes every untrusted string for HTML, the one format the card is.
-Values built here (anchors, URLs already checked, the abstract and title with their TeX as
-math spans) are ``Markup`` and printed as they are. Links are the built site's URLs (MkDocs
-rewrites no link in raw HTML), seen from the page the card is on.
+Values built here (anchors, the abstract and title with their TeX as math spans) are
+``Markup`` and printed as they are. URLs are checked (http(s) only, or the site's own relative
+URLs) but kept plain strings, so that the template escapes them like any attribute value: a
+``&`` in a query (``?a=1&copy=2``) must reach the browser as ``&amp;``, or it reads ``©``.
+Links are the built site's URLs (MkDocs rewrites no link in raw HTML), seen from the page the
+card is on.
 """
 
 from __future__ import annotations
@@ -29,12 +32,17 @@ CARD_TEMPLATE = "_card.html.j2"
 CARD_CHIPS = 4
 #: Authors named on a card; the rest are counted (digest.json lists them all).
 CARD_AUTHORS = 8
+#: Code links on a card: its links fit one row on a phone (the abstract and digest.json hold
+#: every URL; tests/test_browser.py measures the row).
+CARD_CODE_LINKS = 1
 
 
 @dataclass(frozen=True)
 class Link:
+    """A labelled link; ``href`` is a checked URL, escaped by the template that prints it."""
+
     label: str
-    href: Markup
+    href: str
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class Chip:
     """A keyword on a card; ``href`` is its entry in the keyword index, None if not listed."""
 
     label: str
-    href: Markup | None
+    href: str | None
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,14 @@ def paper_links(entry: Entry) -> tuple[Link, ...]:
     for label, url in raw:
         href = safe_href(url)
         if href is not None:
-            links.append(Link(label, href))
+            links.append(Link(label, str(href)))
     return tuple(links)
+
+
+def card_links(links: Sequence[Link], code: int = CARD_CODE_LINKS) -> tuple[Link, ...]:
+    """Return the links a card shows: all but the code links past the first ``code``."""
+    shown = [link for link in links if link.label == "Code"][:code]
+    return tuple(link for link in links if link.label != "Code" or link in shown)
 
 
 def author_line(names: Sequence[str], limit: int = CARD_AUTHORS) -> str:
@@ -122,9 +136,9 @@ class CardMaker:
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
 
-    def url(self, key: str, up: str) -> Markup:
+    def url(self, key: str, up: str) -> str:
         """The URL of paper ``key``'s card, seen from a page ``up`` (``"../../"``) deep."""
-        return Markup(f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}")
+        return f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}"
 
     def card(self, entry: Entry, up: str, show_theme: bool) -> Markup:
         """Return the card of ``entry`` as one raw HTML block (no blank line inside)."""
@@ -134,7 +148,7 @@ class CardMaker:
         for kw in entry.keywords[:CARD_CHIPS]:
             page = self.keyword_page.get(kw.key)
             href = f"{up}{page_url(page)}#{self.keyword_slug[kw.key]}" if page else None
-            chips.append(Chip(kw.text, Markup(href) if href else None))
+            chips.append(Chip(kw.text, href))
         date, label = card_date(entry)
         values = Card(
             anchor=paper_anchor(paper.key),
@@ -144,7 +158,7 @@ class CardMaker:
             date_label=label,
             abstract=html_spans(split_math(paper.abstract)),
             chips=tuple(chips),
-            links=paper_links(entry),
+            links=card_links(paper_links(entry)),
             theme=Link(theme.name, self.url(paper.key, up)),
             upvotes=paper.upvotes,
         )

@@ -3,7 +3,9 @@
 Both parts come from the Jinja2 templates in ``site_templates/email/``: the HTML one is
 rendered with autoescaping on, so a hostile title or abstract stays text, and every link is an
 absolute http(s) URL (the site's pages from ``site_url``, the papers' own links through
-:func:`safe_href`, which refuses ``javascript:`` and friends). Email clients drop ``<style>``
+:func:`safe_href`, which refuses ``javascript:`` and friends), kept a plain string so that the
+HTML template escapes it as an attribute value (``&`` as ``&amp;``) and the text one prints it
+as it is. Email clients drop ``<style>``
 blocks, so the stylesheet in the template is inlined into ``style`` attributes by css-inline
 (the only module that imports it); it never loads remote stylesheets.
 """
@@ -23,7 +25,6 @@ from urllib.parse import urlsplit
 
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
-from markupsafe import Markup
 
 from digest.config import EmailConfig
 from digest.model import Digest, Entry, Issue
@@ -41,10 +42,10 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class EmailPaper:
-    """What the email shows of one paper; only ``Markup`` fields are trusted."""
+    """What the email shows of one paper: text, escaped by the HTML template."""
 
     title: str
-    href: Markup
+    href: str
     authors: str
     abstract: str
     keywords: tuple[str, ...]
@@ -56,7 +57,7 @@ class EmailGroup:
     """One theme's papers of the issue: those shown, and how many more the issue holds."""
 
     name: str
-    href: Markup
+    href: str
     papers: tuple[EmailPaper, ...]
     more: int
 
@@ -86,11 +87,11 @@ def excerpt(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def _href(url: str) -> Markup:
+def _href(url: str) -> str:
     href = safe_href(url)
     if href is None:
         raise ValueError(f"not an http(s) URL: {url!r}")
-    return href
+    return str(href)
 
 
 def groups(digest: Digest, issue: Issue, settings: EmailConfig) -> list[EmailGroup]:

@@ -41,8 +41,9 @@
 
 /* The search page (search.md): Pagefind's indexes, one per bucket of papers plus one of the
    themes (digest/site/search.py), merged into one search. One hit per paper, papers before
-   themes, each with the words of its abstract around the match. Text from the index is set
-   as text; only Pagefind's <mark> tags around matched words are kept as markup. */
+   themes, each with its authors and the words of its abstract around the match. Nothing from
+   the index is ever parsed as HTML: titles, authors and snippets are set as text, and the
+   matched words become <mark> elements made here. */
 (function () {
   "use strict";
   var box = document.querySelector(".dg-search");
@@ -52,18 +53,52 @@
   var status = box.querySelector(".dg-search__status");
   var list = box.querySelector(".dg-search__results");
   var engine = null;
+  /* Words of a snippet, and words of context shown before the first match in it. */
+  var SNIPPET = 32;
+  var BEFORE = 6;
+  /* How Pagefind cuts a record's text into the words its locations count. */
+  var SPACE = /[\r\n\s]+/g;
 
-  function escapeText(text) {
-    var div = document.createElement("div");
-    div.textContent = text;
-    return div.innerHTML;
+  function wordCount(text) {
+    return (text || "").split(SPACE).filter(function (w) { return w; }).length;
   }
-  function excerptHtml(excerpt) {
-    /* Pagefind's excerpt is text with <mark> around matches: escape it, then keep the marks. */
-    var text = excerpt.replace(/<mark>/g, "\u0001").replace(/<\/mark>/g, "\u0002");
-    var div = document.createElement("div");
-    div.innerHTML = text;  /* Decode entities Pagefind wrote (&amp; ...); scripts never run. */
-    return escapeText(div.textContent).replace(/\u0001/g, "<mark>").replace(/\u0002/g, "</mark>");
+  function snippet(hit) {
+    /* A record's text is its title, its abstract, then its authors (search.py): the snippet is
+       the stretch of the abstract with the most matches, built from Pagefind's raw text and
+       word locations. Pagefind's own excerpt is not used: it escapes "<" but not "&", so
+       "&lt;" in an abstract and "<" would read the same once decoded. */
+    var words = (hit.content || "").split(SPACE);
+    var first = words[0] === "" ? 1 : 0;
+    var last = words[words.length - 1] === "" ? words.length - 1 : words.length;
+    var from = Math.min(last, first + wordCount(hit.meta.title));
+    var to = Math.max(from, last - wordCount(hit.meta.authors));
+    var found = (hit.locations || []).filter(function (n) { return n >= from && n < to; });
+    found.sort(function (a, b) { return a - b; });
+    var start = from;
+    var most = 0;
+    found.forEach(function (n) {
+      var at = Math.max(from, n - BEFORE);
+      var inside = found.filter(function (m) { return m >= at && m < at + SNIPPET; }).length;
+      if (inside > most) { most = inside; start = at; }
+    });
+    var end = Math.min(to, start + SNIPPET);
+    start = Math.max(from, Math.min(start, end - SNIPPET));
+    var marked = {};
+    found.forEach(function (n) { marked[n] = true; });
+    var p = document.createElement("p");
+    p.className = "dg-hit__excerpt";
+    var text = start > from ? "… " : "";
+    for (var i = start; i < end; i++) {
+      if (i > start) text += " ";
+      if (!marked[i]) { text += words[i]; continue; }
+      p.appendChild(document.createTextNode(text));
+      text = "";
+      var mark = document.createElement("mark");
+      mark.textContent = words[i];
+      p.appendChild(mark);
+    }
+    p.appendChild(document.createTextNode(text + (end < to ? " …" : "")));
+    return p;
   }
   function load() {
     if (engine) return engine;
@@ -73,7 +108,7 @@
       var names = listing.buckets;
       var first = new URL("pagefind/" + names[0] + "/", root);
       return import(new URL("pagefind.js", first).href).then(function (pagefind) {
-        return pagefind.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+        return pagefind.options({ baseUrl: root.pathname }).then(function () {
           return Promise.all(names.slice(1).map(function (name) {
             return pagefind.mergeIndex(new URL("pagefind/" + name + "/", root).href);
           }));
@@ -82,7 +117,35 @@
     });
     return engine;
   }
+  function span(className, text) {
+    var el = document.createElement("span");
+    el.className = className;
+    el.textContent = text;
+    return el;
+  }
+  function item(hit) {
+    var li = document.createElement("li");
+    li.className = "dg-hit dg-hit--" + hit.meta.kind;
+    var link = document.createElement("a");
+    link.href = new URL(hit.meta.href, root).href;
+    link.textContent = hit.meta.title;
+    link.className = "dg-hit__title";
+    li.appendChild(link);
+    if (hit.meta.kind === "theme") {
+      li.appendChild(span("dg-hit__date", " · theme"));
+      return li;
+    }
+    var meta = document.createElement("div");
+    meta.className = "dg-hit__meta";
+    if (hit.meta.authors) meta.appendChild(span("dg-hit__authors", hit.meta.authors));
+    if (hit.meta.date) meta.appendChild(span("dg-hit__date", hit.meta.date));
+    li.appendChild(meta);
+    li.appendChild(snippet(hit));
+    return li;
+  }
+  var shown = 0;
   function show(query) {
+    var asked = ++shown;
     list.textContent = "";
     if (!query.trim()) { status.textContent = ""; return; }
     status.textContent = "Searching…";
@@ -91,37 +154,14 @@
     }).then(function (found) {
       return Promise.all(found.results.slice(0, 60).map(function (r) { return r.data(); }));
     }).then(function (hits) {
+      if (asked !== shown) return;  /* a later query is on its way: its answer is shown */
       var papers = hits.filter(function (h) { return h.meta.kind === "paper"; }).slice(0, 30);
       var themes = hits.filter(function (h) { return h.meta.kind === "theme"; }).slice(0, 5);
-      var shown = papers.concat(themes);
-      status.textContent = shown.length ? "" : "No papers match.";
-      shown.forEach(function (hit) {
-        var item = document.createElement("li");
-        item.className = "dg-hit dg-hit--" + hit.meta.kind;
-        var link = document.createElement("a");
-        link.href = new URL(hit.meta.href, root).href;
-        link.textContent = hit.meta.title;
-        link.className = "dg-hit__title";
-        item.appendChild(link);
-        if (hit.meta.kind === "theme") {
-          var label = document.createElement("span");
-          label.className = "dg-hit__date";
-          label.textContent = " · theme";
-          item.appendChild(label);
-        } else if (hit.meta.date) {
-          var date = document.createElement("span");
-          date.className = "dg-hit__date";
-          date.textContent = " · " + hit.meta.date;
-          item.appendChild(date);
-        }
-        if (hit.meta.kind === "paper") {
-          var snippet = document.createElement("p");
-          snippet.className = "dg-hit__excerpt";
-          snippet.innerHTML = excerptHtml(hit.excerpt);
-          item.appendChild(snippet);
-        }
-        list.appendChild(item);
-      });
+      var all = papers.concat(themes);
+      list.textContent = "";
+      status.textContent = all.length ? "" : "No papers match.";
+      all.forEach(function (hit) { list.appendChild(item(hit)); });
+      box.dataset.query = query;
     }).catch(function (error) {
       status.textContent = "Search is unavailable here (" + error.message + ").";
     });
