@@ -69,8 +69,8 @@ def gather(
     keywords: list[tuple[Keyword, ...]] = [()] * len(stored)
     for position, i in enumerate(seen):
         keywords[i] = found[position]
-    for paper, found in zip(papers, keywords, strict=True):
-        if not found:
+    for paper, chosen in zip(papers, keywords, strict=True):
+        if not chosen:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
     grouping = None
     regroup = kept is None or (may_regroup and regroup_due(config, kept, len(papers)))
