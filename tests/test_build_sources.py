@@ -8,8 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digest.writers.pages import paper_anchor
-from digest.writers.paging import page_url, theme_pages
+from digest.writers.paging import page_url, paper_anchor, theme_pages
 from tests.conftest import DATA, build_site, tree_bytes
 
 API = DATA / "arxiv-api"

@@ -13,7 +13,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from digest.writers.pages import paper_anchor
+from digest.writers.paging import paper_anchor
 from tests.conftest import (
     EPOCH,
     SEED,

@@ -27,7 +27,8 @@ from digest.model import (
 from digest.site import search
 from digest.writers.cards import CARD_AUTHORS, CARD_CHIPS, author_line
 from digest.writers.feeds import OPML_PATH, absolute, feed_specs
-from digest.writers.pages import HOME_PAPERS, ISSUE_SHOWN, PageWriter
+from digest.writers.issue_pages import ISSUE_SHOWN
+from digest.writers.pages import HOME_PAPERS, PageWriter
 from digest.writers.paging import paper_anchor
 from tests.conftest import REPO
 

@@ -30,6 +30,8 @@ ISSUE_PART = 100
 KEYWORD_PART = 10_000
 #: The keyword index, or the page linking its parts once it is cut.
 KEYWORD_INDEX = "keywords.md"
+#: How far theme and issue pages (``themes/<slug>/``) are from the site's root.
+UP = "../../"
 
 T = TypeVar("T")
 
