@@ -19,27 +19,8 @@ from digest.text.words import languages
 
 def problems(config: Config) -> list[str]:
     """Return what is wrong with ``config``'s values, one message per problem."""
-    problems = []
+    problems = _check_positive(config)
     kw, th = config.keywords, config.themes
-    # yake returns every candidate for top <= 0: never what a user meant.
-    for dotted, value in (
-        ("keywords.top", kw.top),
-        ("keywords.keep", kw.keep),
-        ("keywords.max_ngram", kw.max_ngram),
-        ("keywords.window_size", kw.window_size),
-        ("keywords.max_chars", kw.max_chars),
-        ("themes.min_size", th.min_size),
-        ("themes.min_themes", th.min_themes),
-        ("themes.max_themes", th.max_themes),
-        ("themes.name_keywords", th.name_keywords),
-        ("feed.items", config.feed.items),
-        ("rising.recent_days", config.rising.recent_days),
-        ("rising.baseline_days", config.rising.baseline_days),
-        ("rising.min_support", config.rising.min_support),
-        ("rising.max_topics", config.rising.max_topics),
-    ):
-        if value <= 0:
-            problems.append(f"Config value '{dotted}': expected a positive integer, got {value}")
     if config.executor and not config.executor.startswith("dask://"):
         problems.append(
             f"Config value 'executor': expected dask://HOST:PORT, got {config.executor!r}"
@@ -77,6 +58,32 @@ def problems(config: Config) -> list[str]:
     problems.extend(_check_fetch(config.fetch))
     problems.extend(_check_publish(config.publish))
     problems.extend(_check_email(config.email))
+    return problems
+
+
+def _check_positive(config: Config) -> list[str]:
+    """The counts and sizes that must be positive integers."""
+    kw, th = config.keywords, config.themes
+    problems = []
+    # yake returns every candidate for top <= 0: never what a user meant.
+    for dotted, value in (
+        ("keywords.top", kw.top),
+        ("keywords.keep", kw.keep),
+        ("keywords.max_ngram", kw.max_ngram),
+        ("keywords.window_size", kw.window_size),
+        ("keywords.max_chars", kw.max_chars),
+        ("themes.min_size", th.min_size),
+        ("themes.min_themes", th.min_themes),
+        ("themes.max_themes", th.max_themes),
+        ("themes.name_keywords", th.name_keywords),
+        ("feed.items", config.feed.items),
+        ("rising.recent_days", config.rising.recent_days),
+        ("rising.baseline_days", config.rising.baseline_days),
+        ("rising.min_support", config.rising.min_support),
+        ("rising.max_topics", config.rising.max_topics),
+    ):
+        if value <= 0:
+            problems.append(f"Config value '{dotted}': expected a positive integer, got {value}")
     return problems
 
 

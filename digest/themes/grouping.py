@@ -66,15 +66,7 @@ def group(
     free = [(p, k) for p, k in pairs if p.key not in pinned.placements]
     usable = [(p, k) for p, k in free if k]
     leftover = [p for p, k in free if not k]
-    clusters: list[list[int]] = []
-    vectors = np.zeros((0, 1))
-    space = None
-    if len(usable) >= 2 * settings.min_size:
-        vectors, space = _vectors(usable, language)
-        warm = _previous_centres(usable, vectors, previous, settings.min_size)
-        clusters = cluster(vectors, settings, len(pairs), warm)
-    elif usable:
-        clusters = [list(range(len(usable)))]
+    clusters, vectors, space = _clusters(usable, len(pairs), previous, settings, language)
     phrases = [keyword_phrases(k, language) for _, k in usable]
     standalone = [{kw.key for kw in k} for _, k in usable]
     names = name_clusters(clusters, phrases, settings, standalone)
@@ -104,12 +96,9 @@ def group(
     _add_secondary(usable, clusters, centroids, vectors, clustered, placements, names)
     themes = [*pinned.themes, *sorted(clustered, key=lambda t: (-len(t.paper_keys), t.slug))]
     if leftover:
-        old_other = [t.slug for t in previous if t.is_other]
-        other = old_other[0] if old_other else slugs.claim(OTHER_SLUG)
-        keys = tuple(sorted(p.key for p in leftover))
-        themes.append(Theme(other, OTHER_NAME, (), keys, is_other=True))
-        for key in keys:
-            placements[key] = [Placement(other, ())]
+        other = _other_theme(leftover, previous, slugs)
+        themes.append(other)
+        placements.update({key: [Placement(other.slug, ())] for key in other.paper_keys})
     placed = {k: tuple(v) for k, v in sorted(placements.items())}
     return Grouping(tuple(themes), placed, space if centres else None, centres)
 
@@ -138,19 +127,7 @@ def join(
     pinned = [t for t in published if t.slug in pinned_set]
     clustered = [t for t in published if not t.is_other and t.slug not in pinned_set]
     by_slug = {t.slug: t for t in published}
-    placements: dict[str, tuple[Placement, ...]] = {}
-    new: list[tuple[Paper, Sequence[Keyword]]] = []
-    for paper, keywords in sorted(pairs, key=lambda pk: pk[0].key):
-        slugs = [s for s in placed.get(paper.key, ()) if s in by_slug]
-        if not slugs:
-            new.append((paper, keywords))
-            continue
-        primary = by_slug[slugs[0]]
-        reasons = because(keywords, primary.keywords) if primary.keywords else ()
-        placements[paper.key] = (
-            Placement(primary.slug, reasons),
-            *(Placement(s, ()) for s in slugs[1:]),
-        )
+    placements, new = _published_placements(pairs, placed, by_slug)
     added: dict[str, list[tuple[float, str]]] = {t.slug: [] for t in published}
     matched = pin(new, settings.pinned, SlugRegistry(frozenset()), published)
     for key, pinned_in in matched.placements.items():
@@ -162,17 +139,9 @@ def join(
     if usable:
         if space is None or not clustered or any(t.slug not in centres for t in clustered):
             return None
-        matrix = np.array([centres[t.slug] for t in clustered])
-        sims = space.project([terms(p, k, language) for p, k in usable]) @ matrix.T
-        for row, (paper, keywords) in enumerate(usable):
-            ranked = sorted(range(len(clustered)), key=lambda j: (-float(sims[row, j]), j))
-            own, theme = float(sims[row, ranked[0]]), clustered[ranked[0]]
-            added[theme.slug].append((-round(own, 9), paper.key))
-            found = [Placement(theme.slug, because(keywords, theme.keywords))]
-            second = float(sims[row, ranked[1]]) if len(ranked) > 1 else 0.0
-            if own > 0 and second >= SECONDARY_SHARE * own:
-                found.append(Placement(clustered[ranked[1]].slug, ()))
-            placements[paper.key] = tuple(found)
+        for key, own, found in _nearest(usable, clustered, space, centres, language):
+            added[found[0].theme_slug].append((-round(own, 9), key))
+            placements[key] = found
     grown = [
         replace(t, paper_keys=t.paper_keys + tuple(k for _, k in sorted(added[t.slug])))
         for t in clustered
@@ -189,6 +158,85 @@ def join(
         for paper in leftover:
             placements[paper.key] = (Placement(slug, ()),)
     return Grouping(tuple(themes), dict(sorted(placements.items())), space, dict(centres))
+
+
+def _clusters(
+    usable: Pairs,
+    total: int,
+    previous: Sequence[Theme],
+    settings: ThemeConfig,
+    language: str,
+) -> tuple[list[list[int]], NDArray[np.float64], Space | None]:
+    """Cluster the ``usable`` papers (of ``total``), starting from the previous themes' centres.
+
+    Returns the clusters (indexes into ``usable``), the papers' vectors and their space; too
+    few papers to cluster make one cluster, with no vectors and no space.
+    """
+    if len(usable) < 2 * settings.min_size:
+        return ([list(range(len(usable)))] if usable else []), np.zeros((0, 1)), None
+    vectors, space = _vectors(usable, language)
+    warm = _previous_centres(usable, vectors, previous, settings.min_size)
+    return cluster(vectors, settings, total, warm), vectors, space
+
+
+def _other_theme(
+    leftover: Sequence[Paper], previous: Sequence[Theme], slugs: SlugRegistry
+) -> Theme:
+    """The "other" theme of the papers no theme took; it keeps its published slug."""
+    old_other = [t.slug for t in previous if t.is_other]
+    other = old_other[0] if old_other else slugs.claim(OTHER_SLUG)
+    keys = tuple(sorted(p.key for p in leftover))
+    return Theme(other, OTHER_NAME, (), keys, is_other=True)
+
+
+def _published_placements(
+    pairs: Pairs, placed: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Theme]
+) -> tuple[dict[str, tuple[Placement, ...]], list[tuple[Paper, Sequence[Keyword]]]]:
+    """Split ``pairs`` (by key) into the published papers' placements and the new papers.
+
+    A published paper keeps its themes that still exist, primary first; its reasons are read
+    again from its keywords.
+    """
+    placements: dict[str, tuple[Placement, ...]] = {}
+    new: list[tuple[Paper, Sequence[Keyword]]] = []
+    for paper, keywords in sorted(pairs, key=lambda pk: pk[0].key):
+        slugs = [s for s in placed.get(paper.key, ()) if s in by_slug]
+        if not slugs:
+            new.append((paper, keywords))
+            continue
+        primary = by_slug[slugs[0]]
+        reasons = because(keywords, primary.keywords) if primary.keywords else ()
+        placements[paper.key] = (
+            Placement(primary.slug, reasons),
+            *(Placement(s, ()) for s in slugs[1:]),
+        )
+    return placements, new
+
+
+def _nearest(
+    usable: Pairs,
+    clustered: Sequence[Theme],
+    space: Space,
+    centres: Mapping[str, NDArray[np.float64]],
+    language: str,
+) -> list[tuple[str, float, tuple[Placement, ...]]]:
+    """Each new paper's key, its similarity to the nearest theme's centre, and its placements.
+
+    The nearest theme is the primary; the next one is listed as secondary when it is nearly
+    as near (:data:`SECONDARY_SHARE`).
+    """
+    matrix = np.array([centres[t.slug] for t in clustered])
+    sims = space.project([terms(p, k, language) for p, k in usable]) @ matrix.T
+    nearest = []
+    for row, (paper, keywords) in enumerate(usable):
+        ranked = sorted(range(len(clustered)), key=lambda j: (-float(sims[row, j]), j))
+        own, theme = float(sims[row, ranked[0]]), clustered[ranked[0]]
+        found = [Placement(theme.slug, because(keywords, theme.keywords))]
+        second = float(sims[row, ranked[1]]) if len(ranked) > 1 else 0.0
+        if own > 0 and second >= SECONDARY_SHARE * own:
+            found.append(Placement(clustered[ranked[1]].slug, ()))
+        nearest.append((paper.key, own, tuple(found)))
+    return nearest
 
 
 def pinned_slugs(themes: Sequence[Theme], settings: ThemeConfig) -> set[str]:
