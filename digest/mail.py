@@ -1,6 +1,6 @@
 """``digest email``: send an issue of the built digest over SMTP, or write it as an ``.eml`` file.
 
-The digest is gathered from the store as the last build published it
+The digest is gathered from the kept state as the last build published it
 (:func:`digest.build.current_digest`), so the email and the site agree; rendering lives in
 :mod:`digest.writers.email`, sending here. A day without new papers sends nothing. The SMTP user
 name and password come from environment variables named in the ``[email]`` section, never from

@@ -20,7 +20,7 @@ def option(default: Any, doc: str) -> Any:
 
 @dataclass(frozen=True)
 class KeywordConfig:
-    """How YAKE extracts keywords (see digest.keywords)."""
+    """How YAKE extracts keywords (see digest.text.keywords)."""
 
     language: str = option("en", "YAKE stop-word language (two-letter code)")
     max_ngram: int = option(3, "longest keyword, in words")

@@ -219,7 +219,7 @@ def _check_json_feed(feed: Any) -> None:
 
 
 def _dated(text: str, where: str, *, rfc822: bool = False) -> None:
-    """Dates must carry a time zone (ROBUSTNESS 30)."""
+    """Dates must carry a time zone (tests/test_publish.py, dates without a time zone)."""
     from email.utils import parsedate_to_datetime
 
     try:

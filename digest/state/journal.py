@@ -4,7 +4,8 @@ The changes (appends, whole-file replacements, deletions) are first written to a
 which appears atomically (written aside, synced, renamed). Only then are they applied; the
 journal is removed last. A process killed while applying leaves the journal behind, and the
 next :func:`recover` applies it again: an append first truncates its file to the length it had
-before, so no line is ever written twice or left half written (tests/test_state_faults.py).
+before, so no line is ever written twice or left half written (tests/test_state.py,
+tests/test_faults.py).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 feedgen prepends entries unless told ``order="append"``, stamps ``lastBuildDate`` and Atom
 ``updated`` with the current time unless given one, and raises on naive datetimes; this adapter
-is the one place that knows. Every date comes from the store (a paper's first-seen date), so a
-rebuild with nothing new writes byte-identical feeds.
+is the one place that knows. Every date comes from the kept state (a paper's first-seen date),
+so a rebuild with nothing new writes byte-identical feeds.
 """
 
 from __future__ import annotations
