@@ -23,15 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # Only what YAKE needs is imported (not the pipeline, which imports MkDocs): B1 is the least
 # a sequential keyword stage can cost.
 YAKE_ONLY = """
-from pathlib import Path
-import digest
 from digest.config import KeywordConfig
-from digest.keywords import keyword_text, run_yake
-from digest.sources import read_inputs
+from digest.sources import bundled_example, read_inputs
+from digest.text.keywords import keyword_text
+from digest.text.yake_adapter import run_yake
 settings = KeywordConfig()
-example = Path(digest.__file__).parent / "examples" / "trending-papers.txt"
-for paper in read_inputs([example]):
-    run_yake(keyword_text(paper), settings)
+for paper in read_inputs([bundled_example()]):
+    run_yake(keyword_text(paper.title, paper.abstract), settings)
 """
 
 

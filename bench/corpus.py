@@ -1,5 +1,8 @@
 """Make large corpora for benchmarks from the real labelled arXiv metadata in ../shared/data.
 
+The data folder is ``../shared/data`` next to the checkout, or ``$DIGEST_BENCH_DATA`` (a git
+worktree elsewhere sets it: ``DIGEST_BENCH_DATA=/work/shared/data python bench/scale.py``).
+
 The 3,738 real records (arxiv-cs-2016 + the Kaggle snapshot head) are replicated with distinct,
 well-formed arXiv ids (``9000.00001``...) and a replica tag in the abstract, so that each copy
 is a new paper with new text (YAKE has real work to do, no cache hit between copies).
@@ -8,17 +11,21 @@ is a new paper with new text (YAKE has real work to do, no cache hit between cop
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "labelled"
+ROOT = Path(__file__).resolve().parent.parent
+#: The shared data folder (read-only): labelled sets, HF daily papers.
+DATA = Path(os.environ.get("DIGEST_BENCH_DATA") or ROOT.parent / "shared" / "data")
+LABELLED = DATA / "labelled"
 SOURCES = ("arxiv-cs-2016.jsonl", "kaggle-snapshot-head.jsonl")
 
 
 def real_records() -> list[dict[str, object]]:
     records = []
     for name in SOURCES:
-        with (SHARED / name).open(encoding="utf-8") as handle:
+        with (LABELLED / name).open(encoding="utf-8") as handle:
             records.extend(json.loads(line) for line in handle if line.strip())
     return records
 

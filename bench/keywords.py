@@ -2,23 +2,25 @@
 
 Raw YAKE (n=3, top 10, title + abstract) and digest's normalised keywords are compared with
 the keywords HF's pipeline assigned, counting a match when one phrase contains the other after
-lower-casing and plural folding, as in ../shared/THEMES.md (raw YAKE: recall 0.36, precision
-0.52 there). Usage: python bench/keywords.py
+lower-casing and plural folding (the shared data's scoring rule). The HF
+papers are in the shared data folder (see bench/corpus.py). Usage: python bench/keywords.py
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from digest.keywords import extract_keywords, keyword_text, run_yake, singular
-
 from digest.config import KeywordConfig
 from digest.sources import read_inputs
-from digest.text.words import fold
+from digest.text.keywords import extract, keyword_text
+from digest.text.words import fold, singular
+from digest.text.yake_adapter import run_yake
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hf-daily-papers"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import DATA
 
 
 def norm(text: str) -> str:
@@ -40,11 +42,11 @@ def score(found: Sequence[Sequence[str]], truth: Sequence[Sequence[str]]) -> tup
 
 
 def main() -> None:
-    papers = read_inputs([DATA / "daily_papers.json"])
+    papers = read_inputs([DATA / "hf-daily-papers" / "daily_papers.json"])
     truth = [p.source_keywords for p in papers]
     settings = replace(KeywordConfig(), top=10)
-    raw = [[k.text for k in run_yake(keyword_text(p), settings)] for p in papers]
-    ours = [[k.text for k in kws] for kws in extract_keywords(papers, KeywordConfig())]
+    raw = [[k.text for k in run_yake(keyword_text(p.title, p.abstract), settings)] for p in papers]
+    ours = [[k.text for k in kws] for kws in extract(papers, KeywordConfig())]
     print(f"{len(papers)} papers, {sum(len(t) for t in truth)} HF keywords")
     for name, found in (("raw YAKE top 10", raw), ("digest keywords", ours)):
         recall, precision = score(found, truth)

@@ -1,9 +1,12 @@
 """Keyword extraction on every core against one core, side by side.
 
-A = digest's keyword stage with its default process pool (one worker per CPU).
+A = digest's keyword stage (digest.text.keywords.extract) on its default executor, a process
+    pool of one worker per CPU (digest.executors.keyword_executor).
 B = the same stage in-process, one text after another.
-Runs alternate A B A B on the same texts (real abstracts from ../shared/data/labelled, no
-cache) and the ratio of medians is printed. Usage: python bench/keywords_parallel.py [--papers N]
+Runs alternate A B A B on the same texts (real abstracts from the shared data's labelled
+arXiv set, no cache) and the ratio of medians is printed.
+
+Usage: python bench/keywords_parallel.py [--papers 600] [--runs 5]
 """
 
 from __future__ import annotations
@@ -11,16 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from digest.keywords import extract_raw
-
 from digest.config import KeywordConfig
-from digest.executors import LazyProcessPool
+from digest.executors import keyword_executor
 from digest.sources import read_inputs
+from digest.text.keywords import extract
 
-LABELLED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "labelled"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import LABELLED
 
 
 def main() -> None:
@@ -34,11 +38,11 @@ def main() -> None:
     for _ in range(args.runs):
         start = time.perf_counter()
         # A fresh pool each run: its start-up is part of what a build pays.
-        with LazyProcessPool(os.cpu_count() or 1) as pool:
-            extract_raw(papers, settings, pool)
+        with keyword_executor(0) as pool:
+            extract(papers, settings, pool)
         pooled.append(time.perf_counter() - start)
         start = time.perf_counter()
-        extract_raw(papers, settings, None)
+        extract(papers, settings, None)
         sequential.append(time.perf_counter() - start)
     a, b = statistics.median(pooled), statistics.median(sequential)
     print(f"{len(papers)} papers, {os.cpu_count()} CPUs, {args.runs} runs alternating")

@@ -1,9 +1,10 @@
 """Theme quality: digest's grouping against arXiv primary categories, next to baselines.
 
-For each labelled dataset in ../shared/data/labelled, papers are grouped by digest's theme stage
-and by a TF-IDF + KMeans baseline with the same number of clusters (scikit-learn, used here
-only), and both are scored by adjusted mutual information (AMI) and NMI against each paper's
-primary arXiv category. Keywords are cached in bench/results/ so reruns only pay for grouping.
+For each labelled dataset of the shared data (see bench/corpus.py), papers are grouped by
+digest's theme stage and by a TF-IDF + KMeans baseline with the same number of clusters
+(scikit-learn, used here only), and both are scored by adjusted mutual information (AMI) and
+NMI against each paper's primary arXiv category. Keywords are cached in bench/results/ so
+reruns only pay for grouping.
 
 Usage: python bench/themes.py [--datasets arxiv-cs-2016 kaggle-snapshot-head]
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -21,18 +21,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from digest.keywords import extract_keywords
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
 from digest.config import KeywordConfig, ThemeConfig
-from digest.executors import LazyProcessPool
+from digest.executors import keyword_executor
 from digest.sources import read_inputs
-from digest.themes import group
+from digest.text.keywords import extract
+from digest.themes.grouping import group
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELLED = ROOT.parent / "shared" / "data" / "labelled"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import LABELLED, ROOT
+
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -76,8 +77,8 @@ def run(dataset: str, settings: ThemeConfig) -> list[dict[str, Any]]:
     papers = read_inputs([LABELLED / f"{dataset}.jsonl"])
     truth = [p.primary_category or "?" for p in papers]
     cache = FileCache(RESULTS / f"keywords-{dataset}.json")
-    with LazyProcessPool(os.cpu_count() or 1) as pool:
-        keywords = extract_keywords(papers, KeywordConfig(), pool, cache)
+    with keyword_executor(0) as pool:
+        keywords = extract(papers, KeywordConfig(), pool, cache)
     start = time.perf_counter()
     grouping = group(papers, keywords, settings)
     seconds = time.perf_counter() - start
@@ -121,7 +122,7 @@ def main() -> None:
         print("\n== k chosen by digest ==", end="")
         run(dataset, ThemeConfig())
         for k in args.k:
-            print(f"\n== k = {k} (THEMES.md's reference k) ==", end="")
+            print(f"\n== k = {k} (a fixed k, as the shared scoring rules use) ==", end="")
             run(dataset, ThemeConfig(min_themes=k, max_themes=k, max_share=1.0, min_size=1))
     sys.stdout.flush()
 

@@ -1,15 +1,17 @@
 """Theme quality of daily builds: new papers joining published themes, against regrouping.
 
-Between regroupings a daily build places only its new papers (``digest.themes.join``): each is
-projected into the vector space of the last full grouping and joins the nearest theme. This
-measures what that costs in quality, on the labelled arXiv data of ../shared/data/labelled:
-the first ``--start`` share of a dataset (in file order) is grouped from scratch, then the rest
-arrives in daily batches of ``--batch`` papers, placed three ways:
+Between regroupings a daily build places only its new papers
+(``digest.themes.grouping.join``): each is projected into the vector space of the last full
+grouping and joins the nearest theme. This measures what that costs in quality, on the labelled
+arXiv data of the shared data folder (see bench/corpus.py): the first ``--start`` share of a
+dataset (in file order) is grouped from scratch, then the rest arrives in daily batches of
+``--batch`` papers, placed two ways:
 
 - ``join``: digest's daily path (carried placements, projection, nearest centre);
-- ``sticky refit``: the session 2 daily path (every paper's vectors fitted again, published
-  papers kept where they were, new ones to the nearest centre);
 - ``from scratch``: one grouping of all the papers at the end (what a regrouping gives).
+
+(The "sticky refit" of session 2, every paper's vectors fitted again each day, was removed
+from digest in issue 16; its last figures are in bench/README.md.)
 
 Each is scored by AMI and NMI against the papers' primary arXiv categories; the seconds are
 the placing of all batches (keywords come from bench/results/, made by bench/themes.py).
@@ -20,22 +22,21 @@ Usage: python bench/themes_daily.py [--datasets arxiv-cs-2016] [--start 0.8] [--
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from digest.keywords import extract_keywords
-from themes import LABELLED, RESULTS, FileCache
-
 from digest.config import KeywordConfig, ThemeConfig
-from digest.executors import LazyProcessPool
+from digest.executors import keyword_executor
 from digest.model import Keyword, Paper
 from digest.sources import read_inputs
-from digest.themes import Grouping, group, join
+from digest.text.keywords import extract
+from digest.themes.grouping import Grouping, group, join
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from themes import LABELLED, RESULTS, FileCache
 
 
 def _score(name: str, truth: dict[str, str], grouping: Grouping, seconds: float) -> None:
@@ -52,8 +53,8 @@ def run(dataset: str, start: float, batch: int) -> None:
     papers = read_inputs([LABELLED / f"{dataset}.jsonl"])
     truth = {p.key: p.primary_category or "?" for p in papers}
     cache = FileCache(RESULTS / f"keywords-{dataset}.json")
-    with LazyProcessPool(os.cpu_count() or 1) as pool:
-        keywords = extract_keywords(papers, KeywordConfig(), pool, cache)
+    with keyword_executor(0) as pool:
+        keywords = extract(papers, KeywordConfig(), pool, cache)
     pairs: list[tuple[Paper, tuple[Keyword, ...]]] = list(zip(papers, keywords, strict=True))
     first = int(len(pairs) * start)
     settings = ThemeConfig()
@@ -63,25 +64,16 @@ def run(dataset: str, start: float, batch: int) -> None:
     joined, seconds = base, 0.0
     for at in range(first, len(pairs), batch):
         assert joined.space is not None
-        carried = dict(joined.placements)
+        # What the kept state records: each published paper's theme slugs, primary first.
+        carried = {k: tuple(p.theme_slug for p in v) for k, v in joined.placements.items()}
         tick = time.perf_counter()
         placed = join(
-            pairs[at : at + batch], (), joined.themes, carried, joined.space, joined.centres
+            pairs[: at + batch], joined.themes, carried, joined.space, joined.centres, settings
         )
         seconds += time.perf_counter() - tick
         assert placed is not None, "the published themes could not take new papers"
         joined = placed
     _score("join", truth, joined, seconds)
-
-    sticky, seconds = base, 0.0
-    for at in range(first, len(pairs), batch):
-        upto = pairs[: at + batch]
-        tick = time.perf_counter()
-        sticky = group(
-            [p for p, _ in upto], [k for _, k in upto], settings, "en", sticky.themes, False
-        )
-        seconds += time.perf_counter() - tick
-    _score("sticky refit", truth, sticky, seconds)
 
     tick = time.perf_counter()
     scratch = group([p for p, _ in pairs], [k for _, k in pairs], settings)
