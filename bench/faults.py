@@ -4,7 +4,7 @@ Each fault runs the real command line in a subprocess on a throw-away project (s
 module for what is checked after every fault): kill -9 at random moments of builds and of
 fetches (against the local recorded server), kill -9 at each boundary between a build's effects,
 a full disk at a sweep of free-space margins, a read-only site, two builds at once, and kill -9
-of the build holding the store's lock. A full disk and a read-only site are real mounts when
+of the build holding the state's lock. A full disk and a read-only site are real mounts when
 this process may mount (root), else injected errors, as in the tests.
 
 Usage:
@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import test_faults as faults  # noqa: E402 (needs the paths above)
 
-#: Free space left on the tmpfs, in KiB: from the store's journal to the last pages of the site.
+#: Free space left on the tmpfs, in KiB: from the state's journal to the last pages of the site.
 MARGINS = (8, 16, 32, 64, 128, 256, 512, 1024, 1500, 2048, 3000)
 
 

@@ -2,7 +2,7 @@
 
 1. Warm rebuild of the seed with nothing new (A) against a plain `mkdocs build` of the same
    generated docs (B), alternating A B A B; prints A/B.
-2. Adding N new papers (default 100) to a store of P papers (default 10,000) (A) against the
+2. Adding N new papers (default 100) to a state of P papers (default 10,000) (A) against the
    cold build of those P papers (B); prints A/B. The corpus is the real labelled arXiv metadata
    replicated with distinct ids (see bench/corpus.py).
 
@@ -73,7 +73,7 @@ def add_vs_cold(runs: int, papers: int, add: int) -> None:
     shutil.rmtree(data)
     a, b = statistics.median(add_times), statistics.median(cold_times)
     print(f"cold build, {papers} papers          median {b:7.2f} s")
-    print(f"add {add} papers to that store       median {a:7.2f} s")
+    print(f"add {add} papers to that state       median {a:7.2f} s")
     print(f"ratio add / cold = {a / b:.3f}")
 
 

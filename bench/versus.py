@@ -1,5 +1,5 @@
 """This checkout against another (an older commit), side by side: cold and warm builds of the
-bundled example, and a daily build (N new papers) on a store of P papers.
+bundled example, and a daily build (N new papers) on a state of P papers.
 
 Each measurement alternates A B A B in one session and prints medians and the ratio B / A (B is
 this checkout), because the machines here are shared and noisy. A is any checkout of digest,
@@ -95,7 +95,7 @@ def daily(base: Path, here: Path, runs: int, papers: int, add: int, work: Path) 
 
         return run
 
-    print(f"daily build: {add} new papers on a store of {papers}")
+    print(f"daily build: {add} new papers on a state of {papers}")
     alternate(runs, day(base, "a"), day(here, "b"))
 
 
