@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from digest.model import Paper
 from digest.sources.base import build_paper
 from digest.text.acronyms import expand, find_acronyms
 from digest.text.cleaning import clean_for_keywords
-from digest.text.keywords import extract, keyword_text, surface_forms, tidy
+from digest.text.keywords import extract, surface_forms, tidy
 from digest.text.words import fold, keyword_key, languages, singular
 from digest.text.yake_adapter import RawKeyword, run_yake
 from digest.themes.grouping import group
@@ -203,20 +204,24 @@ def test_cached_keywords_are_not_extracted_again(tmp_path, monkeypatch):
     cache = Cache(tmp_path / "cache")
     first = extract(papers, DEFAULT, cache=cache)
     texts: list[str] = []
-    real = keywords.run_yake
+    real = keywords.keyphrases
 
-    def counted(text: str, settings: KeywordConfig) -> list[RawKeyword]:
-        texts.append(text)
-        return real(text, settings)
+    def counted(title: str, abstract: str, *args: Any) -> list[tuple[str, float]]:
+        texts.append(abstract)
+        return real(title, abstract, *args)
 
-    monkeypatch.setattr(keywords, "run_yake", counted)
+    monkeypatch.setattr(keywords, "keyphrases", counted)
     again = paper("Lottery tickets", "Winning lottery tickets prune dense networks.", 2)
     assert extract([*papers, again], DEFAULT, cache=cache)[:2] == first
-    assert texts == [keyword_text(again.title, again.abstract)]
+    assert texts == [again.abstract]
     # Other settings are other keywords: nothing cached under them.
     texts.clear()
-    extract(papers, KeywordConfig(top=5), cache=cache)
+    extract(papers, KeywordConfig(keep=5), cache=cache)
     assert len(texts) == 2
+    # Another model is other keywords too: the model's hash is part of the settings' hash.
+    before = keywords.settings_hash(DEFAULT)
+    monkeypatch.setattr(keywords, "model_hash", lambda: "another model")
+    assert keywords.settings_hash(DEFAULT) != before
     cache.close()
 
 
