@@ -106,9 +106,9 @@ def shown(p: Prepared, scores: np.ndarray, settings: KeyphraseSettings) -> list[
 
 
 SETTINGS = {
-    "top 6": KeyphraseSettings(threshold=1.0, fewest=6, most=6),
-    "top 8": KeyphraseSettings(threshold=1.0, fewest=8, most=8),
-    "top 10": KeyphraseSettings(threshold=1.0, fewest=10, most=10),
+    "top 6": KeyphraseSettings(threshold=1.0, fewest=6, most=6, floor=0.0),
+    "top 8": KeyphraseSettings(threshold=1.0, fewest=8, most=8, floor=0.0),
+    "top 10": KeyphraseSettings(threshold=1.0, fewest=10, most=10, floor=0.0),
 }
 
 
@@ -224,6 +224,7 @@ def fit_final(
             "threshold": settings.threshold,
             "fewest": settings.fewest,
             "most": settings.most,
+            "floor": settings.floor,
         },
         "tables": {
             "zipf": by_value(tables.zipf),

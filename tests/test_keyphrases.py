@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -84,8 +85,8 @@ def _bare_words(text: str) -> list[str]:
 
 
 def test_golden_keyphrases_are_mostly_found() -> None:
-    """The extractor finds most of a specialist's keyphrases: 58 of 105 (55 %) as shipped (at
-    most 8 a paper), 72 (69 %) at 10 a paper. Most misses are the paper's own name ("DMax",
+    """The extractor finds most of a specialist's keyphrases: 60 of 105 (57 %) as shipped (6 to
+    10 a paper), 72 (69 %) at 10 a paper. Most misses are the paper's own name ("DMax",
     "AnyFlow"), which the title already shows and Hugging Face's 2026 keywords leave out."""
     found = total = 0
     for paper in GOLDEN:
@@ -97,12 +98,23 @@ def test_golden_keyphrases_are_mostly_found() -> None:
     assert found / total > 0.5, f"{found} of {total}"
 
 
+@pytest.mark.parametrize("paper", GOLDEN, ids=[g["id"] for g in GOLDEN])
+def test_each_golden_paper_shows_several_of_its_keyphrases(paper: dict[str, Any]) -> None:
+    """Every golden paper shows at least three of a specialist's keyphrases (3 to 7 as
+    shipped), whatever else it shows."""
+    shown = [norm(text) for text, _ in keyphrases(paper["title"], paper["abstract"])]
+    found = [w for w in paper["keywords"] if any(strict_match(norm(w), s) for s in shown)]
+    assert len(found) >= 3, (found, shown)
+
+
 def test_every_paper_gets_a_few_and_at_most_ten(results: list[list[tuple[str, float]]]) -> None:
     settings = load_model().settings
     assert 3 <= settings.fewest <= settings.most <= 10
-    assert all(settings.fewest <= len(r) <= settings.most for r in results), [
-        len(r) for r in results
-    ]
+    assert all(len(r) <= settings.most for r in results)
+    # Fewer only when nothing else reaches the floor (a short abstract).
+    short = [r for r in results if len(r) < settings.fewest]
+    assert len(short) <= len(results) // 20, short
+    assert all(s >= settings.floor for r in results for _, s in r)
 
 
 def test_scores_are_probabilities_best_first(results: list[list[tuple[str, float]]]) -> None:

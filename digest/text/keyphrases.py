@@ -46,6 +46,9 @@ class KeyphraseSettings:
     fewest: int = 4
     #: Show at most this many.
     most: int = 8
+    #: Never show a phrase less likely than this, however few the paper has: a short abstract
+    #: has few terms, and filling it up would show "description" or "reducing".
+    floor: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -248,7 +251,9 @@ def choose(keys: Sequence[str], scores: np.ndarray, settings: KeyphraseSettings)
     for i in order:
         if len(chosen) >= settings.most:
             break
-        if scores[i] < settings.threshold and len(chosen) >= settings.fewest:
+        if scores[i] < settings.floor or (
+            scores[i] < settings.threshold and len(chosen) >= settings.fewest
+        ):
             break
         if not any(_repeats(words[i], words[j]) for j in chosen):
             chosen.append(i)
