@@ -21,7 +21,7 @@ from digest.sources.base import build_paper
 from digest.text.acronyms import expand, find_acronyms
 from digest.text.cleaning import clean_for_keywords
 from digest.text.keyphrases import bare_form
-from digest.text.keywords import extract, surface_forms, tidy
+from digest.text.keywords import extract, keyword_text, surface_forms, tidy
 from digest.text.words import fold, keyword_key, languages, singular
 from digest.text.yake_adapter import RawKeyword, run_yake
 from digest.themes.grouping import group
@@ -501,3 +501,17 @@ def test_same_keywords_in_another_order_and_hash_seed(seed_site, seed_papers, tm
         key: [[k, score] for k, _, score in kws] for key, kws in expected.items()
     }
     assert len(expected) == len(seed_papers) == 195
+
+
+def test_other_languages_keep_yake_and_its_rules():
+    """The ranker learned English keywords; a German digest gets YAKE's, tidied as before."""
+    title = "Neuronale Netze für die Bildsegmentierung"
+    abstract = (
+        "Wir untersuchen neuronale Netze für die Bildsegmentierung. Neuronale Netze lernen "
+        "Merkmale aus Bildern, und die Bildsegmentierung profitiert von tiefen Merkmalen."
+    )
+    german = KeywordConfig(language="de")
+    (kws,) = extract([paper(title, abstract)], german)
+    text = keyword_text(title, abstract)
+    expected = [k for k, _ in tidy(run_yake(text, german), german, find_acronyms(text))]
+    assert [k.key for k in kws] == expected and expected

@@ -101,11 +101,12 @@ def paper_keywords(title: str, abstract: str, settings: KeywordConfig) -> list[l
         fewest=min(model.settings.fewest, settings.keep),
         most=min(model.settings.most, settings.keep),
     )
-    found = []
+    found: dict[str, list[Any]] = {}
     for text, probability in keyphrases(title, abstract, limits, model):
-        if len(text) <= settings.max_chars:
-            found.append([keyword_key(bare_form(text)), text, round(1.0 - probability, 6)])
-    return found
+        key = keyword_key(bare_form(text))
+        if len(text) <= settings.max_chars and key not in found:
+            found[key] = [key, text, round(1.0 - probability, 6)]
+    return list(found.values())
 
 
 def yake_keywords(title: str, abstract: str, settings: KeywordConfig) -> list[list[Any]]:
