@@ -60,6 +60,11 @@ def test_an_acronym_and_its_expansion_are_one_keyword() -> None:
     assert "mi" not in keys
     assert any("mutual information" in k for k in keys)
     assert len(keys) == len(set(keys))
+    # Shown once, the way the paper defines it; keyed by the long form alone, like the same
+    # keyword of a paper that defines no acronym.
+    (shown,) = [k for k in keywords if k.key == "mutual information"]
+    assert shown.text == "mutual information (MI)"
+    assert not any(k.text in ("MI", "mutual information") for k in keywords)
 
 
 def test_tidy_folds_an_acronym_into_its_long_form() -> None:

@@ -20,12 +20,13 @@ def option(default: Any, doc: str) -> Any:
 
 @dataclass(frozen=True)
 class KeywordConfig:
-    """How YAKE extracts keywords (see digest.text.keywords)."""
+    """How keywords are extracted (see digest.text.keywords; the YAKE options apply to
+    languages other than English)."""
 
-    language: str = option("en", "YAKE stop-word language (two-letter code)")
+    language: str = option("en", "text language (two-letter code); others than en use YAKE")
     max_ngram: int = option(3, "longest keyword, in words")
     top: int = option(20, "keywords YAKE returns per paper, before normalisation")
-    keep: int = option(8, "keywords kept per paper after folding and subsumption")
+    keep: int = option(10, "most keywords shown per paper (the ranker often shows fewer)")
     dedup_limit: float = option(0.9, "YAKE's similarity limit for near-duplicate candidates")
     dedup_function: str = option("seqm", "YAKE's similarity function: seqm, jaro or levs")
     window_size: int = option(1, "YAKE's co-occurrence window")

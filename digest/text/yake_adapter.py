@@ -56,8 +56,41 @@ def _extractor(settings: KeywordConfig) -> yake.KeywordExtractor:
     )
 
 
+@lru_cache(maxsize=4)
+def _word_extractor(language: str) -> yake.KeywordExtractor:
+    import yake
+
+    # dedup_lim 1.0 skips YAKE's pairwise deduplication, and n=1 its phrase composition: the
+    # two costly steps whose output the keyphrase ranker does not need.
+    return yake.KeywordExtractor(
+        lan=language,
+        n=1,
+        dedup_lim=1.0,
+        dedup_func="seqm",
+        window_size=1,
+        top=100_000,
+        features=None,
+        stopwords=None,
+        lemmatize=False,
+    )
+
+
 def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
     """Run YAKE on already cleaned text; raise KeywordError if YAKE failed internally."""
+    return _extract(_extractor(settings), text)
+
+
+def word_scores(text: str, language: str = "en") -> dict[str, float]:
+    """Return YAKE's score of every single word of ``text`` (lower case; lower is better).
+
+    The keyphrase ranker's YAKE signal: YAKE scores a phrase from its words' scores, so the
+    words' scores carry its evidence for every candidate, not only for YAKE's own top few.
+    """
+    return {kw.text.lower(): kw.score for kw in _extract(_word_extractor(language), text)}
+
+
+def _extract(extractor: yake.KeywordExtractor, text: str) -> list[RawKeyword]:
+    """Run ``extractor``; raise KeywordError if YAKE failed internally."""
     if not isinstance(text, str):
         raise KeywordError(f"keyword extraction needs text, got {type(text).__name__}")
     if not text.strip():
@@ -72,7 +105,7 @@ def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
     yake_log.disabled = False
     yake_log.addHandler(failure)
     try:
-        pairs = _extractor(settings).extract_keywords(text)
+        pairs = extractor.extract_keywords(text)
     finally:
         yake_log.removeHandler(failure)
         yake_log.level, yake_log.propagate, yake_log.disabled = saved
