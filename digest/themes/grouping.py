@@ -18,9 +18,11 @@ from digest.config import ThemeConfig
 from digest.model import Keyword, Paper, Placement, Theme
 from digest.slugs import RESERVED, SlugRegistry
 from digest.themes.clustering import centroid, cluster
-from digest.themes.naming import because, display_name, name_clusters
+from digest.themes.moves import name_clusters
+from digest.themes.naming import Name, because
 from digest.themes.pinned import pin
-from digest.themes.vectors import Space, fit_lsa, keyword_phrases, smooth, terms
+from digest.themes.typical import typical_first
+from digest.themes.vectors import Space, fit_lsa, smooth, terms
 
 OTHER_SLUG = "other"
 OTHER_NAME = "Other papers"
@@ -75,9 +77,16 @@ def group(
         clusters = cluster(vectors, settings, len(pairs), warm)
     elif usable:
         clusters = [list(range(len(usable)))]
-    phrases = [keyword_phrases(k, language) for _, k in usable]
-    standalone = [{kw.key for kw in k} for _, k in usable]
-    names = name_clusters(clusters, phrases, settings, standalone)
+    clusters, found, table = name_clusters(
+        [p.title for p, _ in usable],
+        [p.abstract for p, _ in usable],
+        clusters,
+        vectors,
+        (settings.name_keywords, settings.min_size),
+        language,
+        moves=True,
+    )
+    names = [n.phrases for n in found]
     pinned_slugs = {t.slug for t in pinned.themes}
     candidates = [t for t in previous if not t.is_other and t.slug not in pinned_slugs]
     kept = _match_previous([{usable[i][0].key for i in c} for c in clusters], candidates)
@@ -90,11 +99,14 @@ def group(
             slug, name, name_phrases = kept[index].slug, kept[index].name, kept[index].keywords
         elif name_phrases:
             slug = slugs.claim(" ".join(name_phrases))
-            name = display_name(name_phrases, usable, members)
+            name = found[index].text
         else:
             leftover.extend(usable[i][0] for i in members)
             continue
-        ranked = _rank(members, vectors, centroids[index]) if centroids else members
+        closeness = (vectors[members] @ centroids[index]).tolist() if centroids else []
+        ranked = typical_first(
+            members, closeness or [0.0] * len(members), table, Name(name, name_phrases)
+        )
         clustered.append(Theme(slug, name, name_phrases, tuple(usable[i][0].key for i in ranked)))
         if centroids:
             centres[slug] = centroids[index]
@@ -273,17 +285,6 @@ def _match_previous(clusters: Sequence[set[str]], previous: Sequence[Theme]) -> 
             kept[c_index] = previous[t_index]
             taken.add(t_index)
     return kept
-
-
-def _rank(
-    members: Sequence[int], vectors: NDArray[np.float64], centre: NDArray[np.float64]
-) -> list[int]:
-    """Order a theme's papers by relevance: closeness to the theme's centre, then key order."""
-    sims = vectors[list(members)] @ centre
-    return [
-        members[j]
-        for j in sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), members[j]))
-    ]
 
 
 def _add_secondary(
