@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 
+from digest.model import Entry, Issue, Paper, Placement, Theme
 from digest.text.words import stopwords
 from digest.themes.naming import Name, hits, name_groups
 from digest.themes.phrases import count_phrases
-from digest.themes.typical import IssueHeadings, typical_first
+from digest.themes.typical import (
+    IssueHeadings,
+    issue_headings,
+    issue_theme_headings,
+    typical_first,
+)
 
 # Three topics, eight papers each, written the way abstracts are: titles in title case,
 # acronyms defined once, the same term in singular and plural, sentences starting with
@@ -178,3 +185,49 @@ def test_a_sample_names_as_the_whole_does():
     whole = name_groups(groups, titles, abstracts)
     table = count_phrases(titles, abstracts, only=list(range(0, len(titles), 2)))
     assert name_groups(groups, titles, abstracts, table) == whole
+
+
+def _entries(titles, abstracts, groups, slugs):
+    listed = datetime(2026, 1, 2, tzinfo=UTC)
+    theme_of = {i: slugs[g] for g, members in enumerate(groups) for i in members}
+    return [
+        Entry(Paper(f"p{i:02d}", t, a), (), (Placement(theme_of.get(i, "t2"), ()),), listed)
+        for i, (t, a) in enumerate(zip(titles, abstracts, strict=True))
+    ]
+
+
+def test_an_issue_heads_a_theme_by_what_its_papers_of_the_day_share():
+    titles, abstracts, groups = _corpus()
+    names = name_groups(groups, titles, abstracts)
+    themes = [Theme(f"t{g}", n.text, n.phrases, ()) for g, n in enumerate(names)]
+    # The day's papers: two on MCMC, four on LLMs, four on graphs filed under the MCMC theme.
+    day = sorted(groups[0][:2] + groups[1][:4] + groups[2][:4])
+    placed = [groups[0][:2] + groups[2][:4], groups[1][:4], []]
+    entries = _entries(titles, abstracts, placed, ["t0", "t1", "t2"])
+    found = dict(issue_theme_headings([entries[i] for i in day], themes))
+    # The LLM papers carry their theme's name: no heading of their own.
+    assert "t1" not in found
+    heading = found["t0"]
+    assert heading != themes[0].name
+    issue = Issue(date(2026, 1, 2), tuple(entries[i].paper.key for i in day), tuple(found.items()))
+    assert issue.heading(themes[0]) == heading and issue.heading(themes[1]) == themes[1].name
+    # Whatever heads the six papers fits at least half of them.
+    carried = [
+        any(p.lower() in f"{titles[i]} {abstracts[i]}".lower() for p in _phrases(heading))
+        for i in placed[0]
+    ]
+    assert sum(carried) >= 3
+
+
+def test_issue_headings_are_distinct_and_stable():
+    titles, abstracts, groups = _corpus()
+    names = name_groups(groups, titles, abstracts)
+    # Two themes whose names fit none of the day's papers, which are all about graphs.
+    day = groups[2]
+    local = [([0, 1, 2, 3], names[0]), ([4, 5, 6, 7], names[1])]
+    texts = [titles[i] for i in day], [abstracts[i] for i in day]
+    found = issue_headings(*texts, local)
+    assert found[0] != found[1]
+    reordered = [titles[i] for i in reversed(day)], [abstracts[i] for i in reversed(day)]
+    swapped = [([3, 2, 1, 0], names[0]), ([7, 6, 5, 4], names[1])]
+    assert issue_headings(*reordered, swapped) == found

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from digest.model import Entry, Theme
 from digest.themes.nameable import Nameable
 from digest.themes.naming import Name, hits
 from digest.themes.options import display, name_options
-from digest.themes.phrases import PhraseTable
+from digest.themes.phrases import PhraseTable, count_phrases
 
 #: An issue's group is shown under its theme's name when the name fits this share of it.
 ISSUE_FIT = 0.5
@@ -123,3 +124,50 @@ class IssueHeadings:
         if fits[best] <= theme_fit:
             return theme.text
         return display(self.nameable, options.phrases[best])
+
+
+def issue_headings(
+    titles: Sequence[str], abstracts: Sequence[str], groups: Sequence[tuple[Sequence[int], Name]]
+) -> list[str]:
+    """Head each theme's papers in one daily issue (``groups``: member indices into the
+    issue's ``titles``, and the theme's name).
+
+    The issue's own papers are the corpus: a heading is true of most of the group's papers and
+    rare among the issue's others, and it is a pure function of the issue's papers and their
+    themes, so a published issue keeps its headings until a regrouping. Two groups never share
+    a heading: the second keeps its theme's name.
+    """
+    table = count_phrases(titles, abstracts)
+    headings = IssueHeadings(table)
+    found: list[str] = []
+    for members, name in groups:
+        heading = headings.heading(members, name)
+        if heading != name.text and heading in found:
+            heading = name.text
+        found.append(heading)
+    return found
+
+
+def issue_theme_headings(
+    entries: Sequence[Entry], themes: Sequence[Theme]
+) -> tuple[tuple[str, str], ...]:
+    """Return ``(theme slug, heading)`` for the themes of one issue's ``entries`` whose heading
+    there is not the theme's name (see :func:`issue_headings`), by slug."""
+    by_slug = {t.slug: t for t in themes}
+    ordered = sorted(entries, key=lambda e: e.paper.key)
+    members: dict[str, list[int]] = {}
+    for i, entry in enumerate(ordered):
+        members.setdefault(entry.themes[0].theme_slug, []).append(i)
+    named = [
+        (slug, found)
+        for slug, found in members.items()
+        if slug in by_slug and not by_slug[slug].is_other and by_slug[slug].keywords
+    ]
+    # The issue page's order: most papers first.
+    named.sort(key=lambda sf: (-len(sf[1]), sf[0]))
+    groups = [(found, Name(by_slug[slug].name, by_slug[slug].keywords)) for slug, found in named]
+    titles = [e.paper.title for e in ordered]
+    abstracts = [e.paper.abstract for e in ordered]
+    found = issue_headings(titles, abstracts, groups) if groups else []
+    pairs = zip(named, groups, found, strict=True)
+    return tuple(sorted((slug, h) for (slug, _), (_, n), h in pairs if h != n.text))

@@ -247,7 +247,7 @@ class PageWriter:
         # A group cut by a part's end is headed on both parts, each with its own cards.
         groups = [
             IssueGroup(
-                Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
+                Link(issue.heading(theme), Markup(f"../themes/{theme.slug}.md")),
                 (),
                 *fold(theme, [self.cards.card(e, UP, True) for _, e in pairs]),
                 Markup(f"t-{theme.slug}"),
@@ -388,7 +388,7 @@ class PageWriter:
             position += len(found)
             groups.append(
                 IssueGroup(
-                    Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
+                    Link(issue.heading(theme), Markup(f"{up}themes/{theme.slug}.md")),
                     links,
                     (),
                     Markup(""),
