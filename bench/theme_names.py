@@ -3,7 +3,8 @@
 For each dataset the papers are read with their arXiv categories removed (the categories are
 the labels: grouping never sees them) and grouped twice:
 
-- ``before``: the grouping as it was (no name moves: ``themes.moves.NAME_MOVES = 0``), named by
+- ``before``: the grouping as it was (no name moves: ``themes.moves.NAME_MOVES = 0``; no
+  blending with co-authored papers: ``themes.vectors.COAUTHOR_WEIGHT = 0``), named by
   distinctive YAKE keyword phrases and ordered by closeness to the centre (bench/legacy_naming.py,
   a copy of the former code); issue groups headed by their theme's name;
 - ``after``: :func:`digest.themes.grouping.group` as it is (phrase names, name moves, typical
@@ -48,7 +49,7 @@ from digest.executors import keyword_executor
 from digest.model import Keyword, Paper
 from digest.sources import read_inputs
 from digest.text.keywords import extract
-from digest.themes import moves
+from digest.themes import moves, vectors
 from digest.themes.clustering import centroid
 from digest.themes.grouping import Grouping, group
 from digest.themes.naming import Name
@@ -116,14 +117,15 @@ def grouped(papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]], lega
     grouping, and CPU seconds of naming alone (both namings time the same clusters: the
     grouping before name moves).
     """
-    saved = moves.NAME_MOVES
-    moves.NAME_MOVES = 0 if legacy else saved
+    saved = moves.NAME_MOVES, vectors.COAUTHOR_WEIGHT
+    if legacy:
+        moves.NAME_MOVES, vectors.COAUTHOR_WEIGHT = 0, 0.0
     try:
         tick = time.process_time()
         grouping = group(papers, keywords, ThemeConfig())
         seconds = time.process_time() - tick
     finally:
-        moves.NAME_MOVES = saved
+        moves.NAME_MOVES, vectors.COAUTHOR_WEIGHT = saved
     row = {p.key: i for i, p in enumerate(papers)}
     named, naming = _names(papers, keywords, grouping, row, legacy)
     theme = [-1] * len(papers)
@@ -152,11 +154,11 @@ def _names(
     at = {p.key: i for i, (p, _) in enumerate(usable)}
     themes = [t for t in _clustered(grouping) if all(k in at for k in t.paper_keys)]
     clusters = [sorted(at[k] for k in t.paper_keys) for t in themes]
-    vectors = smooth(fit_lsa([terms(p, k, "en") for p, k in usable])[0])
+    space = smooth(fit_lsa([terms(p, k, "en") for p, k in usable])[0])
     tick = time.process_time()
     if not legacy:
         titles, abstracts = [p.title for p, _ in usable], [p.abstract for p, _ in usable]
-        moves.name_clusters(titles, abstracts, clusters, vectors, (2, 3), "en", moves=True)
+        moves.name_clusters(titles, abstracts, clusters, space, (2, 3), "en", moves=True)
         seconds = time.process_time() - tick
         return [(t.name, [row[k] for k in t.paper_keys]) for t in _clustered(grouping)], seconds
     phrases = [legacy_naming.keyword_phrases(k, "en") for _, k in usable]
@@ -165,7 +167,7 @@ def _names(
     named = []
     for members, name in zip(clusters, found, strict=True):
         text = legacy_naming.display_name(name, usable, members)
-        order = legacy_naming.rank(members, vectors, centroid(vectors, members))
+        order = legacy_naming.rank(members, space, centroid(space, members))
         named.append((text, [row[usable[i][0].key] for i in order]))
     return named, time.process_time() - tick
 

@@ -205,3 +205,17 @@ def test_dense_and_sparse_matrices_reduce_to_the_same_space(
         similarities.append((coords @ coords.T, projected @ coords.T))
     for dense, sparse in zip(*similarities, strict=True):
         assert np.abs(dense - sparse).max() < 1e-8
+
+
+def test_coauthored_papers_move_together():
+    rows = np.eye(4)
+    authors = [["Ada Lovelace"], ["ada  LOVELACE", "Alan Turing"], ["Grace Hopper"], []]
+    blended = vectors.blend_coauthored(rows, authors)
+    # Papers sharing an author (spelled in another case) draw closer; the others stay put.
+    assert blended[0] @ blended[1] > 0.5
+    assert np.allclose(blended[2], rows[2]) and np.allclose(blended[3], rows[3])
+    assert np.allclose(np.linalg.norm(blended, axis=1), 1.0)
+    # A name on too many papers links none of them.
+    many = [["Wei Wang"]] * (vectors.MAX_AUTHOR_PAPERS + 1)
+    spread = np.eye(len(many))
+    assert np.allclose(vectors.blend_coauthored(spread, many), spread)

@@ -20,9 +20,10 @@ from digest.slugs import RESERVED, SlugRegistry
 from digest.themes.clustering import centroid, cluster
 from digest.themes.moves import name_clusters
 from digest.themes.naming import Name, because
+from digest.themes.phrases import PhraseTable
 from digest.themes.pinned import pin
 from digest.themes.typical import typical_first
-from digest.themes.vectors import Space, fit_lsa, smooth, terms
+from digest.themes.vectors import Space, blend_coauthored, fit_lsa, smooth, terms
 
 OTHER_SLUG = "other"
 OTHER_NAME = "Other papers"
@@ -77,15 +78,7 @@ def group(
         clusters = cluster(vectors, settings, len(pairs), warm)
     elif usable:
         clusters = [list(range(len(usable)))]
-    clusters, found, table = name_clusters(
-        [p.title for p, _ in usable],
-        [p.abstract for p, _ in usable],
-        clusters,
-        vectors,
-        (settings.name_keywords, settings.min_size),
-        language,
-        moves=True,
-    )
+    clusters, found, table = _named(usable, clusters, vectors, settings, language)
     names = [n.phrases for n in found]
     pinned_slugs = {t.slug for t in pinned.themes}
     candidates = [t for t in previous if not t.is_other and t.slug not in pinned_slugs]
@@ -103,10 +96,8 @@ def group(
         else:
             leftover.extend(usable[i][0] for i in members)
             continue
-        closeness = (vectors[members] @ centroids[index]).tolist() if centroids else []
-        ranked = typical_first(
-            members, closeness or [0.0] * len(members), table, Name(name, name_phrases)
-        )
+        near = (vectors[members] @ centroids[index]).tolist() if centroids else [0.0] * len(members)
+        ranked = typical_first(members, near, table, Name(name, name_phrases))
         clustered.append(Theme(slug, name, name_phrases, tuple(usable[i][0].key for i in ranked)))
         if centroids:
             centres[slug] = centroids[index]
@@ -124,6 +115,19 @@ def group(
             placements[key] = [Placement(other, ())]
     placed = {k: tuple(v) for k, v in sorted(placements.items())}
     return Grouping(tuple(themes), placed, space if centres else None, centres)
+
+
+def _named(
+    usable: Pairs,
+    clusters: list[list[int]],
+    vectors: NDArray[np.float64],
+    settings: ThemeConfig,
+    language: str,
+) -> tuple[list[list[int]], list[Name], PhraseTable]:
+    """Name the clusters by their papers' phrases (:func:`digest.themes.moves.name_clusters`)."""
+    texts = [p.title for p, _ in usable], [p.abstract for p, _ in usable]
+    limits = (settings.name_keywords, settings.min_size)
+    return name_clusters(*texts, clusters, vectors, limits, language, True)
 
 
 def join(
@@ -210,9 +214,11 @@ def pinned_slugs(themes: Sequence[Theme], settings: ThemeConfig) -> set[str]:
 
 
 def _vectors(usable: Pairs, language: str) -> tuple[NDArray[np.float64], Space | None]:
-    """Return the papers' smoothed LSA vectors and the space that places others among them."""
+    """Return the papers' LSA vectors, blended with their co-authored papers' and smoothed, and
+    the space that places others among them."""
     raw, space = fit_lsa([terms(p, k, language) for p, k in usable])
-    return smooth(raw), space
+    authors = [[a.name for a in p.authors] for p, _ in usable]
+    return smooth(blend_coauthored(raw, authors)), space
 
 
 def refit(
