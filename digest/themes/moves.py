@@ -23,8 +23,9 @@ from digest.themes.phrases import PhraseTable, count_phrases
 NAME_MOVES = 2
 #: ... when the paper is at least this close to that theme's centre, relative to its own.
 NAME_MOVE_CLOSENESS = 0.8
-#: Beyond this many papers, themes are named from a sample of them (see naming_sample).
-NAMING_SAMPLE = 20_000
+#: Beyond this many papers, themes are named from a sample of them (see naming_sample):
+#: counting the phrases of 20,000 papers peaks 430 MB above the texts, of 10,000 220 MB.
+NAMING_SAMPLE = 10_000
 NAMING_HEAD = 60
 
 
