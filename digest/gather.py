@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -25,7 +25,7 @@ from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Them
 from digest.slugs import SlugRegistry
 from digest.state import Cache, KeptGrouping, StoredPaper
 from digest.text.keywords import extract, settings_hash, text_hash
-from digest.themes.grouping import Grouping, group, join, refit
+from digest.themes.grouping import Grouping, group, join, pinned_slugs, refit
 from digest.themes.rising import rising_topics
 from digest.themes.typical import issue_theme_headings
 from digest.themes.vectors import Space
@@ -96,7 +96,7 @@ def gather(
         entries=entries,
         themes=grouping.themes,
         keyword_index=keyword_index(papers, keywords),
-        issues=issues(entries, grouping.themes),
+        issues=issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes)),
         # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
@@ -198,9 +198,13 @@ def _cached_space(cache: Cache, key: str) -> tuple[Space, dict[str, NDArray[np.f
     return space, centres
 
 
-def issues(entries: Sequence[Entry], themes: Sequence[Theme] = ()) -> tuple[Issue, ...]:
+def issues(
+    entries: Sequence[Entry], themes: Sequence[Theme] = (), pinned: Set[str] = frozenset()
+) -> tuple[Issue, ...]:
     """Return one issue per first-seen date, newest first, papers in input order, each with
-    its headings of ``themes`` (see :func:`digest.themes.typical.issue_theme_headings`)."""
+    its headings of ``themes`` (see :func:`digest.themes.typical.issue_theme_headings`);
+    ``pinned`` themes keep the name the config gives them."""
+    themes = [t for t in themes if t.slug not in pinned]
     by_day: dict[date, list[Entry]] = {}
     for entry in entries:
         by_day.setdefault(entry.listed.date(), []).append(entry)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from digest.gather import issues
 from digest.model import Entry, Issue, Paper, Placement, Theme
 from digest.text.words import stopwords
 from digest.themes.naming import Name, hits, name_groups
@@ -231,3 +232,14 @@ def test_issue_headings_are_distinct_and_stable():
     reordered = [titles[i] for i in reversed(day)], [abstracts[i] for i in reversed(day)]
     swapped = [([3, 2, 1, 0], names[0]), ([7, 6, 5, 4], names[1])]
     assert issue_headings(*reordered, swapped) == found
+
+
+def test_a_pinned_theme_keeps_its_name_in_issues():
+    titles, abstracts, groups = _corpus()
+    names = name_groups(groups, titles, abstracts)
+    themes = [Theme(f"t{g}", n.text, n.phrases, ()) for g, n in enumerate(names)]
+    placed = [groups[0][:2] + groups[2][:4], groups[1][:4], []]
+    day = sorted(placed[0] + placed[1])
+    entries = [_entries(titles, abstracts, placed, ["t0", "t1", "t2"])[i] for i in day]
+    assert dict(issues(entries, themes)[0].headings).get("t0")
+    assert issues(entries, themes, {"t0"})[0].headings == ()
