@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -21,12 +21,13 @@ from digest import __version__
 from digest.config import Config
 from digest.diagnostics import log
 from digest.errors import SourceError
-from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper
+from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
 from digest.slugs import SlugRegistry
 from digest.state import Cache, KeptGrouping, StoredPaper
 from digest.text.keywords import extract, settings_hash, text_hash
-from digest.themes.grouping import Grouping, group, join, refit
+from digest.themes.grouping import Grouping, group, join, pinned_slugs, refit
 from digest.themes.rising import rising_topics
+from digest.themes.typical import issue_theme_headings
 from digest.themes.vectors import Space
 
 #: Papers a keyword must be on to be listed in the keyword index.
@@ -95,7 +96,7 @@ def gather(
         entries=entries,
         themes=grouping.themes,
         keyword_index=keyword_index(papers, keywords),
-        issues=issues(entries),
+        issues=issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes)),
         # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
@@ -197,13 +198,22 @@ def _cached_space(cache: Cache, key: str) -> tuple[Space, dict[str, NDArray[np.f
     return space, centres
 
 
-def issues(entries: Sequence[Entry]) -> tuple[Issue, ...]:
-    """Return one issue per first-seen date, newest first, papers in input order."""
+def issues(
+    entries: Sequence[Entry], themes: Sequence[Theme] = (), pinned: Set[str] = frozenset()
+) -> tuple[Issue, ...]:
+    """Return one issue per first-seen date, newest first, papers in input order, each with
+    its headings of ``themes`` (see :func:`digest.themes.typical.issue_theme_headings`);
+    ``pinned`` themes keep the name the config gives them."""
+    themes = [t for t in themes if t.slug not in pinned]
     by_day: dict[date, list[Entry]] = {}
     for entry in entries:
         by_day.setdefault(entry.listed.date(), []).append(entry)
     return tuple(
-        Issue(day, tuple(e.paper.key for e in sorted(found, key=lambda e: e.paper.order)))
+        Issue(
+            day,
+            tuple(e.paper.key for e in sorted(found, key=lambda e: e.paper.order)),
+            issue_theme_headings(found, themes) if themes else (),
+        )
         for day, found in sorted(by_day.items(), reverse=True)
     )
 

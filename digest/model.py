@@ -103,10 +103,17 @@ class Issue:
 
     date: date
     paper_keys: tuple[str, ...]
+    #: ``(theme slug, heading)`` where the issue heads a theme's papers otherwise than by the
+    #: theme's name: the name fits too few of that day's papers.
+    headings: tuple[tuple[str, str], ...] = ()
 
     @property
     def slug(self) -> str:
         return self.date.isoformat()
+
+    def heading(self, theme: Theme) -> str:
+        """Return the heading of ``theme``'s papers in this issue."""
+        return dict(self.headings).get(theme.slug, theme.name)
 
 
 @dataclass(frozen=True)

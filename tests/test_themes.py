@@ -205,3 +205,42 @@ def test_dense_and_sparse_matrices_reduce_to_the_same_space(
         similarities.append((coords @ coords.T, projected @ coords.T))
     for dense, sparse in zip(*similarities, strict=True):
         assert np.abs(dense - sparse).max() < 1e-8
+
+
+def test_coauthored_papers_move_together():
+    rows = np.eye(4)
+    authors = [["Ada Lovelace"], ["ada  LOVELACE", "Alan Turing"], ["Grace Hopper"], []]
+    blended = vectors.blend_coauthored(rows, authors)
+    # Papers sharing an author (spelled in another case) draw closer; the others stay put.
+    assert blended[0] @ blended[1] > 0.5
+    assert np.allclose(blended[2], rows[2]) and np.allclose(blended[3], rows[3])
+    assert np.allclose(np.linalg.norm(blended, axis=1), 1.0)
+    # A name on too many papers links none of them.
+    many = [["Wei Wang"]] * (vectors.MAX_AUTHOR_PAPERS + 1)
+    spread = np.eye(len(many))
+    assert np.allclose(vectors.blend_coauthored(spread, many), spread)
+
+
+def _fold(text):
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("-", " "))
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
+def test_seed_theme_names_read_as_a_specialist_would_write_them(seed_digest):
+    """THEMES.md's rules on the seed: sentence case, few lone words, no name shared with other
+    themes' papers more than with its own, and the first papers of a page carry its name."""
+    texts = {
+        e.paper.key: f" {_fold(e.paper.title + ' ' + e.paper.abstract)} "
+        for e in seed_digest.entries
+    }
+    named = [t for t in seed_digest.themes if not t.is_other]
+    assert sum(len(t.name.split()) == 1 for t in named) <= max(1, len(named) // 10)
+    for theme in named:
+        later = [w for w in theme.name.split()[1:] if w not in {"and"}]
+        # Sentence case: a capital inside a name is an acronym or a proper name, never Title Case.
+        assert sum(w[:1].isupper() for w in later) < max(1, len(later)), theme.name
+        phrases = [f" {_fold(p)} " for p in re.split(r"\s+and\s+", theme.name)]
+        hit = {k for k, t in texts.items() if any(p in t for p in phrases)}
+        inside = hit & set(theme.paper_keys)
+        assert len(inside) >= 0.3 * len(hit), theme.name
+        assert sum(k in hit for k in theme.paper_keys[:3]) >= 2, theme.name

@@ -52,7 +52,7 @@ class ThemeConfig:
     min_size: int = option(3, "fewest papers a theme may hold; smaller groups are merged")
     min_themes: int = option(4, "fewest themes to aim for")
     max_themes: int = option(30, "most themes to aim for")
-    name_keywords: int = option(2, "keywords in a theme's name")
+    name_keywords: int = option(2, "phrases in a theme's name (1 or 2)")
     pinned: list[PinnedTheme] = option([], "pinned themes, which take their papers first")
     regroup_growth: float = option(
         0.25,

@@ -18,9 +18,12 @@ from digest.config import ThemeConfig
 from digest.model import Keyword, Paper, Placement, Theme
 from digest.slugs import RESERVED, SlugRegistry
 from digest.themes.clustering import centroid, cluster
-from digest.themes.naming import because, display_name, name_clusters
+from digest.themes.moves import name_clusters
+from digest.themes.naming import Name, because
+from digest.themes.phrases import PhraseTable
 from digest.themes.pinned import pin
-from digest.themes.vectors import Space, fit_lsa, keyword_phrases, smooth, terms
+from digest.themes.typical import typical_first
+from digest.themes.vectors import Space, blend_coauthored, fit_lsa, smooth, terms
 
 OTHER_SLUG = "other"
 OTHER_NAME = "Other papers"
@@ -67,9 +70,8 @@ def group(
     usable = [(p, k) for p, k in free if k]
     leftover = [p for p, k in free if not k]
     clusters, vectors, space = _clusters(usable, len(pairs), previous, settings, language)
-    phrases = [keyword_phrases(k, language) for _, k in usable]
-    standalone = [{kw.key for kw in k} for _, k in usable]
-    names = name_clusters(clusters, phrases, settings, standalone)
+    clusters, found, table = _named(usable, clusters, vectors, settings, language)
+    names = [n.phrases for n in found]
     pinned_slugs = {t.slug for t in pinned.themes}
     candidates = [t for t in previous if not t.is_other and t.slug not in pinned_slugs]
     kept = _match_previous([{usable[i][0].key for i in c} for c in clusters], candidates)
@@ -82,11 +84,12 @@ def group(
             slug, name, name_phrases = kept[index].slug, kept[index].name, kept[index].keywords
         elif name_phrases:
             slug = slugs.claim(" ".join(name_phrases))
-            name = display_name(name_phrases, usable, members)
+            name = found[index].text
         else:
             leftover.extend(usable[i][0] for i in members)
             continue
-        ranked = _rank(members, vectors, centroids[index]) if centroids else members
+        near = (vectors[members] @ centroids[index]).tolist() if centroids else [0.0] * len(members)
+        ranked = typical_first(members, near, table, Name(name, name_phrases))
         clustered.append(Theme(slug, name, name_phrases, tuple(usable[i][0].key for i in ranked)))
         if centroids:
             centres[slug] = centroids[index]
@@ -179,6 +182,19 @@ def _clusters(
     return cluster(vectors, settings, total, warm), vectors, space
 
 
+def _named(
+    usable: Pairs,
+    clusters: list[list[int]],
+    vectors: NDArray[np.float64],
+    settings: ThemeConfig,
+    language: str,
+) -> tuple[list[list[int]], list[Name], PhraseTable]:
+    """Name the clusters by their papers' phrases (:func:`digest.themes.moves.name_clusters`)."""
+    texts = [p.title for p, _ in usable], [p.abstract for p, _ in usable]
+    limits = (settings.name_keywords, settings.min_size)
+    return name_clusters(*texts, clusters, vectors, limits, language, True)
+
+
 def _other_theme(
     leftover: Sequence[Paper], previous: Sequence[Theme], slugs: SlugRegistry
 ) -> Theme:
@@ -246,9 +262,11 @@ def pinned_slugs(themes: Sequence[Theme], settings: ThemeConfig) -> set[str]:
 
 
 def _vectors(usable: Pairs, language: str) -> tuple[NDArray[np.float64], Space | None]:
-    """Return the papers' smoothed LSA vectors and the space that places others among them."""
+    """Return the papers' LSA vectors, blended with their co-authored papers' and smoothed, and
+    the space that places others among them."""
     raw, space = fit_lsa([terms(p, k, language) for p, k in usable])
-    return smooth(raw), space
+    authors = [[a.name for a in p.authors] for p, _ in usable]
+    return smooth(blend_coauthored(raw, authors)), space
 
 
 def refit(
@@ -321,17 +339,6 @@ def _match_previous(clusters: Sequence[set[str]], previous: Sequence[Theme]) -> 
             kept[c_index] = previous[t_index]
             taken.add(t_index)
     return kept
-
-
-def _rank(
-    members: Sequence[int], vectors: NDArray[np.float64], centre: NDArray[np.float64]
-) -> list[int]:
-    """Order a theme's papers by relevance: closeness to the theme's centre, then key order."""
-    sims = vectors[list(members)] @ centre
-    return [
-        members[j]
-        for j in sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), members[j]))
-    ]
 
 
 def _add_secondary(

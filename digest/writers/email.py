@@ -106,7 +106,7 @@ def groups(digest: Digest, issue: Issue, settings: EmailConfig) -> list[EmailGro
         page = f"themes/{theme.slug}/"
         papers = tuple(_paper(digest, e, settings.abstract_chars) for e in entries[:shown])
         href = _href(absolute(digest.site_url, page))
-        found.append(EmailGroup(theme.name, href, papers, len(entries) - len(papers)))
+        found.append(EmailGroup(issue.heading(theme), href, papers, len(entries) - len(papers)))
     return found
 
 

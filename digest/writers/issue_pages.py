@@ -57,14 +57,17 @@ def fold(theme: Theme, cards: Sequence[Markup]) -> tuple[tuple[Markup, ...], Mar
     return shown, folded
 
 
-def card_groups(cards: CardMaker, run: Sequence[tuple[Theme, Entry]]) -> list[IssueGroup]:
+def card_groups(
+    cards: CardMaker, issue: Issue, run: Sequence[tuple[Theme, Entry]]
+) -> list[IssueGroup]:
     """The groups of cards on one part of an issue page (``run``: its papers, by theme).
 
-    A group cut by a part's end is headed on both parts, each with its own cards.
+    A group is headed by :meth:`Issue.heading`; one cut by a part's end is headed on both
+    parts, each with its own cards.
     """
     return [
         IssueGroup(
-            Link(theme.name, Markup(f"../themes/{theme.slug}.md")),
+            Link(issue.heading(theme), Markup(f"../themes/{theme.slug}.md")),
             (),
             *fold(theme, [cards.card(e, UP, True) for _, e in pairs]),
             Markup(f"t-{theme.slug}"),
@@ -103,7 +106,7 @@ def link_groups(
         position += len(found)
         groups.append(
             IssueGroup(
-                Link(theme.name, Markup(f"{up}themes/{theme.slug}.md")),
+                Link(issue.heading(theme), Markup(f"{up}themes/{theme.slug}.md")),
                 links,
                 (),
                 Markup(""),

@@ -171,7 +171,7 @@ class PageWriter:
         """Part ``at`` of an issue's pages: its cards by theme, ISSUE_PART cards a part."""
         first = f"issues/{issue.slug}.md"
         index = at + 1
-        groups = issue_pages.card_groups(self.cards, runs[at])
+        groups = issue_pages.card_groups(self.cards, issue, runs[at])
         text = self.render(
             "issue.md.j2",
             issue=issue,
