@@ -27,6 +27,7 @@ from digest.model import Digest
 from digest.publish.stage import publish
 from digest.site import SiteSettings, built_from, read_settings
 from digest.sources import bundled_example, read_inputs
+from digest.sources.interests import read_interests
 from digest.state import Cache, State, convert_store, open_state
 from digest.state.kept import VERSION_FILE
 from digest.writers.docs import templates_dir
@@ -48,6 +49,8 @@ _NOT_OUTPUT: dict[str, Any] = {
     "mkdocs_config": "",
     "site_dir": "",
     "templates_dir": "",
+    # Its content is hashed instead (a moved file changes nothing).
+    "interests": "",
 }
 
 
@@ -105,11 +108,16 @@ def build(
                 )
             cache = Cache(Path(config.cache))
             workers, address = config.keywords.workers, config.executor
+            liked = liked_papers(config, state)
             with keyword_executor(workers, address, executor) as pool:
                 gathered = gather(
-                    config, settings.site_url, state.stored(), state.grouping, built, cache, pool
+                    *(config, settings.site_url, state.stored(), state.grouping, built, cache),
+                    pool,
+                    related=state.related,
+                    liked=liked,
                 )
             digest = gathered.digest
+            state.keep_related(gathered.related.changed, built)
             placed = placed_slugs(gathered.grouping)
             if gathered.regrouped:
                 day, count = built.date().isoformat(), len(digest.entries)
@@ -130,6 +138,14 @@ def build(
         report.kept,
         settings.site_url,
     )
+
+
+def liked_papers(config: Config, state: State) -> tuple[str, ...]:
+    """Return the keys of the stored papers the reader's interests file names (none without)."""
+    if not config.interests:
+        return ()
+    papers = {key: stored.paper for key, stored in state.papers.items()}
+    return read_interests(Path(config.interests), papers).liked
 
 
 def _published(config: Config, settings: SiteSettings, stamp: str) -> bool:
@@ -221,6 +237,9 @@ def fingerprint(config: Config, settings: SiteSettings, state: State) -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     h.update(state.papers_hash().encode())
+    if config.interests:
+        path = Path(config.interests)
+        h.update(b"interests\0" + (path.read_bytes() if path.is_file() else b"-"))
     return h.hexdigest()
 
 
@@ -242,6 +261,9 @@ def current_digest(config: Config) -> Digest:
         cache = Cache(Path(config.cache))
         stored, kept = state.stored(), state.grouping
         gathered = gather(
-            config, settings.site_url, stored, kept, built, cache, pool, may_regroup=False
+            *(config, settings.site_url, stored, kept, built, cache, pool),
+            may_regroup=False,
+            related=state.related,
+            liked=liked_papers(config, state),
         )
         return gathered.digest

@@ -21,11 +21,13 @@ from digest import __version__
 from digest.config import Config
 from digest.diagnostics import log
 from digest.errors import SourceError
-from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper
+from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Recommendation
 from digest.slugs import SlugRegistry
 from digest.state import Cache, KeptGrouping, StoredPaper
 from digest.text.keywords import extract, settings_hash, text_hash
+from digest.themes import foryou
 from digest.themes.grouping import Grouping, group, join, refit
+from digest.themes.relating import Related, relate
 from digest.themes.rising import rising_topics
 from digest.themes.vectors import Space
 
@@ -40,6 +42,7 @@ class Gathered:
     digest: Digest
     grouping: Grouping
     regrouped: bool
+    related: Related
 
 
 def gather(
@@ -52,12 +55,15 @@ def gather(
     executor: Executor | None = None,
     *,
     may_regroup: bool = True,
+    related: Mapping[str, Sequence[str]] | None = None,
+    liked: Sequence[str] = (),
 ) -> Gathered:
     """Extract keywords, place every paper in a theme and assemble the Digest.
 
     Between regroupings (:func:`regroup_due`) published papers keep their themes and new ones
     join the nearest (:func:`digest.themes.grouping.join`); ``may_regroup`` False (for the
-    email of a published build) never regroups.
+    email of a published build) never regroups. ``related`` are the kept related lists
+    (:mod:`digest.themes.relating`), ``liked`` the keys of the papers the reader likes.
     """
     if not stored:
         raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
@@ -82,10 +88,21 @@ def gather(
         regroup = True
         if grouping.space is not None:
             _keep_space(cache, _space_key(config, papers, placed_slugs(grouping)), grouping)
+    batch = frozenset(papers_of_batch(kept, papers, regroup))
+    pairs = list(zip(papers, keywords, strict=True))
+    language, kw_settings = config.keywords.language, settings_hash(config.keywords)
+    found_related = relate(pairs, batch, related or {}, cache, language, kw_settings)
     entries = tuple(
-        Entry(s.paper, kws, grouping.placements[s.paper.key], s.first_seen.astimezone(UTC))
+        Entry(
+            s.paper,
+            kws,
+            grouping.placements[s.paper.key],
+            s.first_seen.astimezone(UTC),
+            found_related.lists.get(s.paper.key, ()),
+        )
         for s, kws in zip(stored, keywords, strict=True)
     )
+    all_issues = issues(entries)
     digest = Digest(
         title=config.title,
         description=config.description,
@@ -95,12 +112,34 @@ def gather(
         entries=entries,
         themes=grouping.themes,
         keyword_index=keyword_index(papers, keywords),
-        issues=issues(entries),
+        issues=all_issues,
         # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
+        for_you=for_you(found_related, liked, all_issues[0].paper_keys),
+        liked=tuple(k for k in liked if k in found_related.lists),
     )
-    return Gathered(digest, grouping, regroup)
+    return Gathered(digest, grouping, regroup, found_related)
+
+
+def papers_of_batch(kept: KeptGrouping | None, papers: Sequence[Paper], regroup: bool) -> set[str]:
+    """Return the keys of the last regrouping's papers (all papers when this build regroups)."""
+    if regroup or kept is None:
+        return {p.key for p in papers}
+    # The papers of the last regrouping: the first it placed (see KeptGrouping).
+    return set(list(kept.placed)[: kept.papers])
+
+
+def for_you(
+    related: Related, liked: Sequence[str], candidates: Sequence[str]
+) -> tuple[Recommendation, ...]:
+    """Rank the ``candidates`` (the latest issue's papers) for a reader who likes ``liked``."""
+    row = {k: i for i, k in enumerate(related.keys)}
+    liked_rows = [row[k] for k in liked if k in row]
+    ranked = foryou.rank(related.points, liked_rows, [row[k] for k in candidates if k in row])
+    return tuple(
+        Recommendation(related.keys[r.row], related.keys[r.why], round(r.score, 6)) for r in ranked
+    )
 
 
 def regroup_due(config: Config, kept: KeptGrouping, papers: int) -> bool:
@@ -135,8 +174,7 @@ def _join(
     space: Space | None = None
     centres: dict[str, NDArray[np.float64]] = {}
     if any(p.key not in kept.placed for p in papers):
-        # The papers of the last regrouping: the first it placed (see KeptGrouping).
-        batch_keys = set(list(kept.placed)[: kept.papers])
+        batch_keys = papers_of_batch(kept, papers, False)
         batch = [(p, k) for p, k in pairs if p.key in batch_keys]
         key = _space_key(config, [p for p, _ in batch], kept.placed)
         found = _cached_space(cache, key)

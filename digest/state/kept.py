@@ -7,6 +7,8 @@ state/
                              seen; a new version of a paper is a later line for the same key
   themes/2026-01-05.jsonl    the published themes since the regrouping of that day: a header, a
                              line per theme, then a line per listed paper, in page order
+  related/2026-01.jsonl      each paper's related papers as set or changed by that month's
+                             builds, a line per paper; a later line for the same paper wins
 ```
 
 Everything else a build needs (keywords, vectors, rendered pages) is a cache, rebuilt when
@@ -37,6 +39,7 @@ FORMAT = 1
 VERSION_FILE = "digest-state.json"
 PAPERS = "papers"
 THEMES = "themes"
+RELATED = "related"
 _LOCK = ".lock"
 _IGNORED = f"{_LOCK}\n{journal.JOURNAL}\n"
 
@@ -73,6 +76,8 @@ class State:
     papers: dict[str, StoredPaper]
     grouping: KeptGrouping | None
     _grouping_file: str | None = None
+    #: Each paper's related papers (keys, best first), as kept (see digest.themes.relating).
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _changes: journal.Changes = field(default_factory=journal.Changes)
 
     def stored(self) -> list[StoredPaper]:
@@ -138,6 +143,17 @@ class State:
         lines = [_line(_json(_define(t))) for t in themes if t.slug not in known]
         lines += _members(themes, placed, frozenset(self.grouping.placed))
         self._changes.append(self._grouping_file, b"".join(lines))
+
+    def keep_related(self, lists: Mapping[str, Sequence[str]], seen: datetime) -> None:
+        """Stage related lists set or changed by this build, in the file of its month."""
+        lines = [
+            _line(_json({"paper": key, "related": list(lists[key])}))
+            for key in sorted(lists)
+            if tuple(lists[key]) != self.related.get(key)
+        ]
+        if lines:
+            self._changes.append(f"{RELATED}/{seen.strftime('%Y-%m')}.jsonl", b"".join(lines))
+        self.related.update({k: tuple(v) for k, v in lists.items()})
 
     def commit(self) -> None:
         """Write every staged change at once (see :mod:`digest.state.journal`)."""
@@ -223,7 +239,7 @@ def open_state(root: Path, *, create: bool) -> Iterator[State]:
         _check_format(root)
         papers = _read_papers(root)
         grouping, grouping_file = _read_grouping(root)
-        yield State(root, papers, grouping, grouping_file)
+        yield State(root, papers, grouping, grouping_file, _read_related(root))
 
 
 def _create(root: Path) -> None:
@@ -294,6 +310,18 @@ def _read_papers(root: Path) -> dict[str, StoredPaper]:
             first = known.first_seen if known else stored.first_seen
             papers[stored.paper.key] = StoredPaper(stored.paper, first)
     return papers
+
+
+def _read_related(root: Path) -> dict[str, tuple[str, ...]]:
+    related: dict[str, tuple[str, ...]] = {}
+    for path in sorted((root / RELATED).glob("*.jsonl")):
+        for number, line in _lines(path):
+            try:
+                data = json.loads(line)
+                related[str(data["paper"])] = tuple(str(k) for k in data["related"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise StateError(f"'{path}' line {number}: not a related record ({exc})") from None
+    return related
 
 
 def _read_grouping(root: Path) -> tuple[KeptGrouping | None, str | None]:
