@@ -171,6 +171,8 @@ def _batch(
         return None
     embedding = rel.embed(vectors, [_authors(by_key[k][0]) for k in keys])
     found = rel.points(embedding)
+    # The space as the cache keeps it (float32): a paper is placed alike with or without it.
+    fitted = Space.from_bytes(fitted.to_bytes())
     cache.keep_arrays(
         name,
         {
