@@ -204,7 +204,9 @@ def churn(papers: Sequence[Paper]) -> None:
     changed = sum(daily.lists[p.key] != cold.lists[p.key] for p in old) / len(old)
 
     def score(lists: dict) -> float:
-        return float(np.mean([np.mean([truth[r] == truth[k] for r in v]) for k, v in lists.items()]))
+        return float(
+            np.mean([np.mean([truth[r] == truth[k] for r in v]) for k, v in lists.items()])
+        )
 
     print(
         f"  daily path: {len(old)} + {DAILY} papers ({seconds:.2f} s): {changed:.1%} of old lists "
@@ -265,7 +267,9 @@ def cost(total: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--scale", type=int, nargs="*", default=[], help="daily cost at N papers")
     parser.add_argument("--cost-only", action="store_true", help="skip the scores")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)

@@ -73,7 +73,9 @@ def test_a_lost_cache_gives_the_same_lists_and_points(papers: list[Paper], tmp_p
     warm = Cache(tmp_path / "warm")
     first = relate([(p, []) for p in old], batch, {}, warm, "en", "s")
     daily = relate([(p, []) for p in papers], batch, first.lists, warm, "en", "s")
-    lost = relate([(p, []) for p in papers], batch, first.lists, Cache(tmp_path / "cold"), "en", "s")
+    lost = relate(
+        [(p, []) for p in papers], batch, first.lists, Cache(tmp_path / "cold"), "en", "s"
+    )
     assert lost.lists == daily.lists and lost.changed == daily.changed
     assert lost.points.tobytes() == daily.points.tobytes()
     again = relate([(p, []) for p in papers], batch, daily.lists, warm, "en", "s")
@@ -150,7 +152,9 @@ def test_cards_and_export_list_related_papers_and_old_lists_stay(tmp_path: Path)
     assert block is not None
     assert re.search(r'<li><a href="../../themes/[^"]+/#p-arxiv-[0-9-]+">[^<]+</a> <time', block[0])
     before = {p["id"]: p["related"] for p in export["papers"]}
-    second = build_site(tmp_path, [_listing(tmp_path / "b.jsonl", slice(80, 100))], epoch=EPOCH + DAY)
+    second = build_site(
+        tmp_path, [_listing(tmp_path / "b.jsonl", slice(80, 100))], epoch=EPOCH + DAY
+    )
     later = json.loads((second.site / "digest.json").read_text())
     new = {p["id"] for p in later["papers"]} - ids
     assert len(new) == 20
