@@ -22,7 +22,7 @@ from digest.diagnostics import check_strict, counting_warnings, log
 from digest.errors import BuildError, ConfigError
 from digest.executors import keyword_executor
 from digest.fetch.inbox import Inbox
-from digest.gather import gather, grouping_settings, placed_slugs
+from digest.gather import Gathered, gather, grouping_settings, placed_slugs
 from digest.model import Digest
 from digest.publish.stage import publish
 from digest.site import SiteSettings, built_from, read_settings
@@ -108,14 +108,8 @@ def build(
                 )
             cache = Cache(Path(config.cache))
             workers, address = config.keywords.workers, config.executor
-            liked = liked_papers(config, state)
             with keyword_executor(workers, address, executor) as pool:
-                gathered = gather(
-                    *(config, settings.site_url, state.stored(), state.grouping, built, cache),
-                    pool,
-                    related=state.related,
-                    liked=liked,
-                )
+                gathered = gather_state(config, settings, state, built, cache, pool)
             digest = gathered.digest
             state.keep_related(gathered.related.changed, built)
             placed = placed_slugs(gathered.grouping)
@@ -137,6 +131,26 @@ def build(
         report.rendered,
         report.kept,
         settings.site_url,
+    )
+
+
+def gather_state(
+    config: Config,
+    settings: SiteSettings,
+    state: State,
+    built: datetime,
+    cache: Cache,
+    pool: Executor | None,
+    *,
+    may_regroup: bool = True,
+) -> Gathered:
+    """Gather the digest of the kept state: its papers, grouping, related lists, and the
+    reader's liked papers."""
+    return gather(
+        *(config, settings.site_url, state.stored(), state.grouping, built, cache, pool),
+        may_regroup=may_regroup,
+        related=state.related,
+        liked=liked_papers(config, state),
     )
 
 
@@ -259,11 +273,5 @@ def current_digest(config: Config) -> Digest:
     ):
         built = build_date(config)
         cache = Cache(Path(config.cache))
-        stored, kept = state.stored(), state.grouping
-        gathered = gather(
-            *(config, settings.site_url, stored, kept, built, cache, pool),
-            may_regroup=False,
-            related=state.related,
-            liked=liked_papers(config, state),
-        )
+        gathered = gather_state(config, settings, state, built, cache, pool, may_regroup=False)
         return gathered.digest

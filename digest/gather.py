@@ -68,16 +68,7 @@ def gather(
     if not stored:
         raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
     papers = [s.paper for s in stored]
-    # Keyword forms follow the order papers were first seen (text.keywords.surface_forms); within
-    # a day, by key rather than input order, so a reordered listing shows the same words.
-    seen = sorted(range(len(stored)), key=lambda i: (stored[i].first_seen, stored[i].paper.key))
-    found = extract([papers[i] for i in seen], config.keywords, executor, cache)
-    keywords = [found[0]] * len(stored)
-    for position, i in enumerate(seen):
-        keywords[i] = found[position]
-    for paper, found in zip(papers, keywords, strict=True):
-        if not found:
-            log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
+    keywords = _keywords(config, stored, executor, cache)
     grouping = None
     regroup = kept is None or (may_regroup and regroup_due(config, kept, len(papers)))
     if kept is not None and not regroup:
@@ -89,19 +80,11 @@ def gather(
         if grouping.space is not None:
             _keep_space(cache, _space_key(config, papers, placed_slugs(grouping)), grouping)
     batch = frozenset(papers_of_batch(kept, papers, regroup))
-    pairs = list(zip(papers, keywords, strict=True))
-    language, kw_settings = config.keywords.language, settings_hash(config.keywords)
-    found_related = relate(pairs, batch, related or {}, cache, language, kw_settings)
-    entries = tuple(
-        Entry(
-            s.paper,
-            kws,
-            grouping.placements[s.paper.key],
-            s.first_seen.astimezone(UTC),
-            found_related.lists.get(s.paper.key, ()),
-        )
-        for s, kws in zip(stored, keywords, strict=True)
+    found_related = relate(
+        list(zip(papers, keywords, strict=True)),
+        *(batch, related or {}, cache, config.keywords.language, settings_hash(config.keywords)),
     )
+    entries = _entries(stored, keywords, grouping, found_related)
     all_issues = issues(entries)
     digest = Digest(
         title=config.title,
@@ -120,6 +103,42 @@ def gather(
         liked=tuple(k for k in liked if k in found_related.lists),
     )
     return Gathered(digest, grouping, regroup, found_related)
+
+
+def _keywords(
+    config: Config, stored: Sequence[StoredPaper], executor: Executor | None, cache: Cache
+) -> list[tuple[Keyword, ...]]:
+    """Return every stored paper's keywords (extracting only those the cache lacks)."""
+    papers = [s.paper for s in stored]
+    # Keyword forms follow the order papers were first seen (text.keywords.surface_forms); within
+    # a day, by key rather than input order, so a reordered listing shows the same words.
+    seen = sorted(range(len(stored)), key=lambda i: (stored[i].first_seen, stored[i].paper.key))
+    found = extract([papers[i] for i in seen], config.keywords, executor, cache)
+    keywords = [found[0]] * len(stored)
+    for position, i in enumerate(seen):
+        keywords[i] = found[position]
+    for paper, kws in zip(papers, keywords, strict=True):
+        if not kws:
+            log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
+    return keywords
+
+
+def _entries(
+    stored: Sequence[StoredPaper],
+    keywords: Sequence[tuple[Keyword, ...]],
+    grouping: Grouping,
+    related: Related,
+) -> tuple[Entry, ...]:
+    return tuple(
+        Entry(
+            s.paper,
+            kws,
+            grouping.placements[s.paper.key],
+            s.first_seen.astimezone(UTC),
+            related.lists.get(s.paper.key, ()),
+        )
+        for s, kws in zip(stored, keywords, strict=True)
+    )
 
 
 def papers_of_batch(kept: KeptGrouping | None, papers: Sequence[Paper], regroup: bool) -> set[str]:

@@ -133,10 +133,8 @@ def _bibtex(path: Path, text: str, papers: Mapping[str, Paper]) -> Iterator[_Wan
     library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
     if library.failed_blocks:
         block = library.failed_blocks[0]
-        # bibtexparser numbers lines from 0.
-        raise SourceError(
-            f"'{path}' line {(block.start_line or 0) + 1}: not a BibTeX entry ({_first_line(block)})"
-        )
+        line = (block.start_line or 0) + 1  # bibtexparser numbers lines from 0
+        raise SourceError(f"'{path}' line {line}: not a BibTeX entry ({_first_line(block)})")
     by_doi = {_doi(p.doi): key for key, p in papers.items() if p.doi}
     by_title = {fold(p.title): key for key, p in sorted(papers.items())}
     for entry in library.entries:
@@ -148,9 +146,10 @@ def _bibtex(path: Path, text: str, papers: Mapping[str, Paper]) -> Iterator[_Wan
         if wanted is None:
             title = _plain_title(fields.get("title", ""))
             if not title and not fields.get("doi"):
+                line = (entry.start_line or 0) + 1
                 raise SourceError(
-                    f"'{path}' line {(entry.start_line or 0) + 1}: entry '{entry.key}' has no eprint, "
-                    "arxiv, DOI or title field"
+                    f"'{path}' line {line}: entry '{entry.key}' has no eprint, arxiv, DOI or "
+                    "title field"
                 )
             name = repr(title) if title else f"DOI {fields['doi']}"
             wanted = _Wanted(by_title.get(fold(title)) if title else None, name)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from digest.model import Digest
 from digest.writers.cards import Link, card_date
-from digest.writers.paging import paper_anchor
+from digest.writers.paging import FOR_YOU_PATH, paper_anchor
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,18 @@ class ForYouRow:
     date: str
     theme: Link
     because: Link
+
+
+def for_you_context(digest: Digest, page_of: Mapping[str, str]) -> dict[str, object]:
+    """Return what ``for-you.md.j2`` shows: the latest issue, the rows, the liked papers."""
+    latest = digest.issues[0] if digest.issues else None
+    return {
+        "issue": latest,
+        "issue_href": Markup(f"issues/{latest.slug}.md") if latest else None,
+        "rows": for_you_rows(digest, page_of),
+        "liked": liked_links(digest, page_of),
+        "feed": Markup(FOR_YOU_PATH),
+    }
 
 
 def for_you_rows(digest: Digest, page_of: Mapping[str, str]) -> list[ForYouRow]:

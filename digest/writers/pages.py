@@ -24,10 +24,9 @@ from digest.writers import charts
 from digest.writers.cards import CardMaker, Link
 from digest.writers.escape import markdown_text, safe_href
 from digest.writers.feeds import FeedSpec
-from digest.writers.foryou_page import for_you_rows, liked_links
+from digest.writers.foryou_page import for_you_context
 from digest.writers.paging import (
     FOR_YOU_PAGE,
-    FOR_YOU_PATH,
     ISSUE_PART,
     KEYWORD_INDEX,
     OPML_PATH,
@@ -228,14 +227,7 @@ class PageWriter:
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
         if d.liked:
-            pages[FOR_YOU_PAGE] = self.render(
-                "for-you.md.j2",
-                issue=latest,
-                issue_href=Markup(f"issues/{latest.slug}.md") if latest else None,
-                rows=for_you_rows(d, self.page_of),
-                liked=liked_links(d, self.page_of),
-                feed=Markup(FOR_YOU_PATH),
-            )
+            pages[FOR_YOU_PAGE] = self.render("for-you.md.j2", **for_you_context(d, self.page_of))
         yield from pages.items()
 
     def paper_pages(self) -> Iterator[tuple[str, str]]:
