@@ -227,7 +227,9 @@ class PageWriter:
             "feeds.md": self.render("feeds.md.j2", groups=self._feed_rows()),
         }
         if d.liked:
-            pages[FOR_YOU_PAGE] = self.render("for-you.md.j2", **for_you_context(d, self.page_of))
+            pages[FOR_YOU_PAGE] = self.render(
+                "for-you.md.j2", None, **for_you_context(d, self.page_of)
+            )
         yield from pages.items()
 
     def paper_pages(self) -> Iterator[tuple[str, str]]:
