@@ -81,13 +81,7 @@ def _admit(
 ) -> dict[str, tuple[str, ...]]:
     """Let new papers into the older papers' lists where clearly closer; return the changes."""
     row = {k: i for i, k in enumerate(keys)}
-    weakest = np.array(
-        [
-            min((float(points[i] @ points[row[r]]) for r in lists[k]), default=-1.0)
-            for i, k in enumerate(old)
-        ],
-        dtype=np.float32,
-    )
+    weakest = _weakest(points, [[row[r] for r in lists[k]] for k in old])
     changed = {}
     for i, cols, sims in rel.entrants(points[: len(old)], weakest, points[len(old) :]):
         key = old[i]
@@ -97,6 +91,24 @@ def _admit(
         if tuple(best) != lists[key]:
             changed[key] = lists[key] = tuple(best)
     return changed
+
+
+def _weakest(points: NDArray[np.float32], lists: Sequence[Sequence[int]]) -> NDArray[np.float32]:
+    """Return, for each list of rows (list ``i`` belongs to row ``i``), its least similar row's
+    cosine to row ``i`` (-1 for an empty list); block by block, vectorised."""
+    width = max((len(found) for found in lists), default=0)
+    padded = np.full((len(lists), max(width, 1)), -1, dtype=np.int64)
+    for i, found in enumerate(lists):
+        padded[i, : len(found)] = found
+    weakest = np.full(len(lists), -1.0, dtype=np.float32)
+    for begin in range(0, len(lists), rel.BLOCK * 8):
+        block = padded[begin : begin + rel.BLOCK * 8]
+        own = points[begin : begin + len(block)]
+        sims = np.einsum("id,ikd->ik", own, points[np.maximum(block, 0)])
+        sims[block < 0] = np.inf
+        found = sims.min(axis=1)
+        weakest[begin : begin + len(block)] = np.where(np.isinf(found), -1.0, found)
+    return weakest
 
 
 def _points(
@@ -109,20 +121,20 @@ def _points(
     """Return every paper's point: the batch's from the cache or placed together, the others'
     placed among the batch's (cached by paper text and authors)."""
     batch_keys = sorted(k for k in by_key if k in batch) or sorted(by_key)
-    fitted = _batch(by_key, batch_keys, cache, language, settings)
+    name = _batch_key(by_key, batch_keys, language, settings)
+    fitted = _batch(by_key, batch_keys, name, cache, language)
     if fitted is None:
         # Too few papers for a space: place them all together (a small digest).
         batch_keys = sorted(by_key)
-        fitted = _batch(by_key, batch_keys, cache, language, settings)
+        name = _batch_key(by_key, batch_keys, language, settings)
+        fitted = _batch(by_key, batch_keys, name, cache, language)
     found = dict(zip(batch_keys, fitted[2], strict=True)) if fitted else {}
     others = sorted(k for k in by_key if k not in found)
     if others and fitted is not None:
         embedding, space, _ = fitted
         authors = [_authors(by_key[k][0]) for k in batch_keys]
-        name = "placed-" + _batch_key(by_key, batch_keys, language, settings).removeprefix(
-            "related-"
-        )
-        found.update(_placed(by_key, others, (embedding, space, authors), name, cache, language))
+        placed = "placed-" + name.removeprefix("related-")
+        found.update(_placed(by_key, others, (embedding, space, authors), placed, cache, language))
     return found
 
 
@@ -146,12 +158,12 @@ def _batch_key(
 def _batch(
     by_key: Mapping[str, tuple[Paper, Sequence[Keyword]]],
     keys: Sequence[str],
+    name: str,
     cache: Cache,
     language: str,
-    settings: str,
 ) -> tuple[rel.Embedding, Space, NDArray[np.float32]] | None:
-    """Return the batch placed together, its space and its points; None without a space."""
-    name = _batch_key(by_key, keys, language, settings)
+    """Return the batch placed together (cached under ``name``), its space and its points;
+    None without a space."""
     arrays = cache.arrays(name)
     if arrays is not None:
         try:
