@@ -10,7 +10,8 @@ On ../shared/data/labelled/arxiv-cs-2016.jsonl, each half of it (split by a hash
 "For you" with the 8 largest ids liked (not tuned on), and the Kaggle snapshot head (200
 papers of every archive: related by primary category, "For you" by archive, since no primary
 category there has 40 papers). Baselines (scikit-learn, here only) run in the same process.
-Vectors are digest.themes.vectors' (terms, fit_lsa) without YAKE keywords.
+Vectors are digest.themes.vectors' (terms, fit_lsa): words only, or with the keyword phrases
+a build adds (--keywords DIR: YAKE once, its results kept in DIR).
 
 Churn: the papers by id, all but the last 500 related the cold way, then those 500 added the
 daily way (digest.themes.relating.relate, the build's own function): share of old lists
@@ -22,6 +23,7 @@ are synthesised (see seed_cache), then the daily build of 500 more runs through 
 that cache, in a fresh process: seconds and peak memory of the daily build.
 
     python bench/related.py                   # scores and churn
+    python bench/related.py --keywords /tmp/kw  # the same with the build's keyword phrases
     python bench/related.py --scale 100000    # and the daily cost at 100,000 papers
 """
 
@@ -47,9 +49,11 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from digest.model import Paper
+from digest.config import KeywordConfig
+from digest.model import Keyword, Paper
 from digest.sources import read_inputs
 from digest.state import Cache
+from digest.text.keywords import extract
 from digest.themes import foryou
 from digest.themes import related as rel
 from digest.themes.relating import relate
@@ -126,8 +130,18 @@ def baselines(papers: Sequence[Paper], truth: Sequence[str], keys: Sequence[str]
     }
 
 
+#: Where --keywords keeps YAKE's keywords (digest's own keyword cache), so YAKE runs once.
+KEYWORDS: Path | None = None
+
+
 def vectors_of(papers: Sequence[Paper]) -> np.ndarray:
-    vectors, _ = fit_lsa([terms(p, [], "en") for p in papers])
+    """digest's vectors: with the build's YAKE keywords under --keywords, else words only."""
+    found: Sequence[Sequence[Keyword]] = [[] for _ in papers]
+    if KEYWORDS is not None:
+        cache = Cache(KEYWORDS)
+        found = extract(papers, KeywordConfig(workers=1), None, cache)
+        cache.close()
+    vectors, _ = fit_lsa([terms(p, k, "en") for p, k in zip(papers, found, strict=True)])
     return vectors
 
 
@@ -285,6 +299,11 @@ def seed_cache(papers: Sequence[Paper], cache: Cache) -> dict[str, list[str]]:
             "sharp": sharp[[order[k] for k in keys]],
             "smooth": sharp[[order[k] for k in keys]],
             "points": points,
+            "authors": np.array(
+                json.dumps(
+                    [list(rel.author_keys([a.name for a in by_key[k][0].authors])) for k in keys]
+                )
+            ),
         },
     )
     n = len(papers)
@@ -318,8 +337,13 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=int, nargs="*", default=[], help="daily cost at N papers")
     parser.add_argument("--cost-only", action="store_true", help="skip the scores")
+    parser.add_argument(
+        "--keywords", metavar="DIR", type=Path, help="vectors with YAKE keywords, cached in DIR"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global KEYWORDS
+    KEYWORDS = args.keywords
     if args.child:
         child(args.child[0], int(args.child[1]), Path(args.child[2]))
         return

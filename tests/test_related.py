@@ -110,8 +110,9 @@ def test_a_paper_placed_alone_gets_the_same_point_as_among_others(papers: list[P
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     authors = [[a.name for a in p.authors] for p in papers[:40]]
     batch = rel.embed(vectors[:30], authors[:30])
-    together = rel.place(batch, authors[:30], vectors[30:], authors[30:])
-    alone = rel.place(batch, authors[:30], vectors[33:34], authors[33:34])
+    folded = [rel.author_keys(a) for a in authors[:30]]
+    together = rel.place(batch, folded, vectors[30:], authors[30:])
+    alone = rel.place(batch, folded, vectors[33:34], authors[33:34])
     assert alone[0].tobytes() == together[3].tobytes()
 
 

@@ -101,26 +101,46 @@ def points(embedding: Embedding, smooth: NDArray[np.floating] | None = None) -> 
 
 def place(
     batch: Embedding,
-    batch_authors: Sequence[Sequence[str]],
+    batch_authors: Sequence[tuple[str, ...]],
     vectors: NDArray[np.floating],
     authors: Sequence[Sequence[str]],
 ) -> Matrix:
     """Return the points of papers outside the batch: each borrows from batch papers only.
 
-    In float64, rounded to float32 at the end: a paper placed alone or among others gets the
-    same bits (a cached row equals a recomputed one).
+    ``batch_authors`` are the batch's folded author names (:func:`author_keys`). Neighbours
+    are picked in float32 among many and ranked in float64, and the point is computed in
+    float64, rounded to float32 at the end: a paper placed alone or among others gets the same
+    bits (a cached row equals a recomputed one).
     """
     if not len(vectors):
         return np.zeros((0, batch.smooth.shape[1]), dtype=np.float32)
     sharp = unit(np.asarray(vectors, dtype=np.float64) * batch.weights)
-    text = _row_normalised(_text_graph(sharp, batch.sharp.astype(np.float64), None))
+    text = _row_normalised(_near_batch(sharp, batch.sharp))
     keys = [author_keys(a) for a in authors]
-    by_author = _row_normalised(
-        _author_graph(keys, [author_keys(a) for a in batch_authors], exclude_self=False)
-    )
-    base = batch.smooth.astype(np.float64)
-    smooth = unit(sharp + AUTHOR_WEIGHT * (by_author @ base) + TEXT_WEIGHT * (text @ base))
-    return points(batch, smooth)
+    by_author = _row_normalised(_author_graph(keys, batch_authors, exclude_self=False))
+    used = np.union1d(text.indices, by_author.indices).astype(np.int64)
+    base = batch.smooth[used].astype(np.float64)
+    borrowed = AUTHOR_WEIGHT * (by_author[:, used] @ base) + TEXT_WEIGHT * (text[:, used] @ base)
+    return points(batch, unit(sharp + borrowed))
+
+
+def _near_batch(queries: NDArray[np.float64], base: Matrix) -> sparse.csr_matrix:
+    """Return the NEIGHBOURS nearest batch rows of each query, weighted by cosine (>= 0).
+
+    Candidates come from a float32 search four times as wide; their cosines are computed
+    again in float64, which a float32 rounding difference cannot reorder.
+    """
+    k = min(NEIGHBOURS, len(base))
+    shape = (len(queries), len(base))
+    if k < 1:
+        return sparse.csr_matrix(shape, dtype=np.float64)
+    wide, _ = _top_k(queries.astype(np.float32), base, min(4 * NEIGHBOURS, len(base)), None)
+    exact = np.einsum("id,ikd->ik", queries, base[wide].astype(np.float64))
+    order = np.lexsort((wide, -exact), axis=1)[:, :k]
+    indices = np.take_along_axis(wide, order, axis=1)
+    values = np.maximum(np.take_along_axis(exact, order, axis=1), 0.0)
+    rows = np.repeat(np.arange(len(queries)), k)
+    return sparse.csr_matrix((values.ravel(), (rows, indices.ravel())), shape=shape)
 
 
 def nearest(

@@ -131,8 +131,7 @@ def _points(
     found = dict(zip(batch_keys, fitted[2], strict=True)) if fitted else {}
     others = sorted(k for k in by_key if k not in found)
     if others and fitted is not None:
-        embedding, space, _ = fitted
-        authors = [_authors(by_key[k][0]) for k in batch_keys]
+        embedding, space, _, authors = fitted
         placed = "placed-" + name.removeprefix("related-")
         found.update(_placed(by_key, others, (embedding, space, authors), placed, cache, language))
     return found
@@ -161,9 +160,9 @@ def _batch(
     name: str,
     cache: Cache,
     language: str,
-) -> tuple[rel.Embedding, Space, NDArray[np.float32]] | None:
-    """Return the batch placed together (cached under ``name``), its space and its points;
-    None without a space."""
+) -> tuple[rel.Embedding, Space, NDArray[np.float32], list[tuple[str, ...]]] | None:
+    """Return the batch placed together (cached under ``name``), its space, its points and its
+    folded author names; None without a space."""
     arrays = cache.arrays(name)
     if arrays is not None:
         try:
@@ -171,17 +170,20 @@ def _batch(
             embedding = rel.Embedding(
                 arrays["weights"], arrays["centre"], arrays["sharp"], arrays["smooth"]
             )
-            if len(embedding.smooth) == len(keys):
-                return embedding, space, arrays["points"]
-        except (KeyError, ValueError):
+            authors = [tuple(a) for a in json.loads(str(arrays["authors"]))]
+            if len(embedding.smooth) == len(keys) == len(authors):
+                return embedding, space, arrays["points"], authors
+        except (KeyError, ValueError, TypeError):
             pass
     vectors, fitted = fit_lsa([terms(*by_key[k], language) for k in keys])
+    authors = [rel.author_keys(_authors(by_key[k][0])) for k in keys]
     if fitted is None:
         if len(keys) == len(by_key):
-            embedding = rel.embed(vectors, [_authors(by_key[k][0]) for k in keys])
-            return embedding, Space((), np.zeros(0), np.zeros((0, 0))), rel.points(embedding)
+            embedding = rel.embed(vectors, authors)
+            empty = Space((), np.zeros(0), np.zeros((0, 0)))
+            return embedding, empty, rel.points(embedding), authors
         return None
-    embedding = rel.embed(vectors, [_authors(by_key[k][0]) for k in keys])
+    embedding = rel.embed(vectors, authors)
     found = rel.points(embedding)
     # The space as the cache keeps it (float32): a paper is placed alike with or without it.
     fitted = Space.from_bytes(fitted.to_bytes())
@@ -194,15 +196,16 @@ def _batch(
             "sharp": embedding.sharp,
             "smooth": embedding.smooth,
             "points": found,
+            "authors": np.array(json.dumps([list(a) for a in authors])),
         },
     )
-    return embedding, fitted, found
+    return embedding, fitted, found, authors
 
 
 def _placed(
     by_key: Mapping[str, tuple[Paper, Sequence[Keyword]]],
     keys: Sequence[str],
-    batch: tuple[rel.Embedding, Space, Sequence[Sequence[str]]],
+    batch: tuple[rel.Embedding, Space, Sequence[tuple[str, ...]]],
     name: str,
     cache: Cache,
     language: str,
