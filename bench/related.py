@@ -155,8 +155,12 @@ def ours(vectors: np.ndarray, authors: list[list[str]], truth, keys) -> dict:
     indices, sims = rel.nearest(points, points, 0)
     shown = [rel.shown(i, s) for i, s in zip(indices.tolist(), sims.tolist(), strict=True)]
 
+    graph = foryou.graph(points, shown)
+
     def rank(liked: list[int], others: list[int]) -> list[int]:
-        return [r.row for r in foryou.rank(points, liked, others)]
+        scores = foryou.spread(foryou.scores_for(points, liked), graph)
+        cands = np.array(others)
+        return cands[np.lexsort((cands, -scores[cands]))].tolist()
 
     largest = [tuple(-ord(ch) for ch in k) for k in keys]
     return {

@@ -155,7 +155,9 @@ def for_you(
     """Rank the ``candidates`` (the latest issue's papers) for a reader who likes ``liked``."""
     row = {k: i for i, k in enumerate(related.keys)}
     liked_rows = [row[k] for k in liked if k in row]
-    ranked = foryou.rank(related.points, liked_rows, [row[k] for k in candidates if k in row])
+    lists = [[row[r] for r in related.lists.get(k, ())] for k in related.keys] if liked_rows else []
+    found = [row[k] for k in candidates if k in row]
+    ranked = foryou.rank(related.points, liked_rows, found, lists)
     return tuple(
         Recommendation(related.keys[r.row], related.keys[r.why], round(r.score, 6)) for r in ranked
     )
