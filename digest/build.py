@@ -22,11 +22,12 @@ from digest.diagnostics import check_strict, counting_warnings, log
 from digest.errors import BuildError, ConfigError
 from digest.executors import keyword_executor
 from digest.fetch.inbox import Inbox
-from digest.gather import gather, grouping_settings, placed_slugs
+from digest.gather import Gathered, gather, grouping_settings, placed_slugs
 from digest.model import Digest
 from digest.publish.stage import publish
 from digest.site import SiteSettings, built_from, read_settings, warn_placeholder_url
 from digest.sources import bundled_example, read_inputs
+from digest.sources.interests import read_interests
 from digest.state import Cache, State, convert_store, open_state
 from digest.state.kept import VERSION_FILE
 from digest.writers.docs import templates_dir
@@ -48,6 +49,8 @@ _NOT_OUTPUT: dict[str, Any] = {
     "mkdocs_config": "",
     "site_dir": "",
     "templates_dir": "",
+    # Its content is hashed instead (a moved file changes nothing).
+    "interests": "",
 }
 
 
@@ -107,10 +110,9 @@ def build(
             cache = Cache(Path(config.cache))
             workers, address = config.keywords.workers, config.executor
             with keyword_executor(workers, address, executor) as pool:
-                gathered = gather(
-                    config, settings.site_url, state.stored(), state.grouping, built, cache, pool
-                )
+                gathered = gather_state(config, settings, state, built, cache, pool)
             digest = gathered.digest
+            state.keep_related(gathered.related.changed, built)
             placed = placed_slugs(gathered.grouping)
             if gathered.regrouped:
                 day, count = built.date().isoformat(), len(digest.entries)
@@ -131,6 +133,34 @@ def build(
         report.kept,
         settings.site_url,
     )
+
+
+def gather_state(
+    config: Config,
+    settings: SiteSettings,
+    state: State,
+    built: datetime,
+    cache: Cache,
+    pool: Executor | None,
+    *,
+    may_regroup: bool = True,
+) -> Gathered:
+    """Gather the digest of the kept state: its papers, grouping, related lists, and the
+    reader's liked papers."""
+    return gather(
+        *(config, settings.site_url, state.stored(), state.grouping, built, cache, pool),
+        may_regroup=may_regroup,
+        related=state.related,
+        liked=liked_papers(config, state),
+    )
+
+
+def liked_papers(config: Config, state: State) -> tuple[str, ...]:
+    """Return the keys of the stored papers the reader's interests file names (none without)."""
+    if not config.interests:
+        return ()
+    papers = {key: stored.paper for key, stored in state.papers.items()}
+    return read_interests(Path(config.interests), papers).liked
 
 
 def _published(config: Config, settings: SiteSettings, stamp: str) -> bool:
@@ -222,6 +252,9 @@ def fingerprint(config: Config, settings: SiteSettings, state: State) -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     h.update(state.papers_hash().encode())
+    if config.interests:
+        path = Path(config.interests)
+        h.update(b"interests\0" + (path.read_bytes() if path.is_file() else b"-"))
     return h.hexdigest()
 
 
@@ -241,8 +274,5 @@ def current_digest(config: Config) -> Digest:
     ):
         built = build_date(config)
         cache = Cache(Path(config.cache))
-        stored, kept = state.stored(), state.grouping
-        gathered = gather(
-            config, settings.site_url, stored, kept, built, cache, pool, may_regroup=False
-        )
+        gathered = gather_state(config, settings, state, built, cache, pool, may_regroup=False)
         return gathered.digest

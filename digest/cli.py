@@ -148,6 +148,12 @@ def _add_build(commands: Any) -> None:
         help="build as of this date: new papers are first seen then (for backfills)",
     )
     build.add_argument(
+        "--interests",
+        metavar="FILE",
+        help="papers you like (arXiv ids or URLs a line, a BibTeX export, or a JSON list): "
+        "ranks the latest issue for you on a For you page, feed and email section",
+    )
+    build.add_argument(
         "--executor",
         metavar="dask://HOST:PORT",
         help="extract keywords on this Dask cluster (default: local processes)",
@@ -167,6 +173,7 @@ def _config(args: argparse.Namespace) -> Config:
         "new_state": getattr(args, "new_state", None),
         "executor": getattr(args, "executor", None),
         "date": getattr(args, "date", None),
+        "interests": getattr(args, "interests", None),
     }
     return load_config(path if (args.config or path.is_file()) else None, overrides)
 

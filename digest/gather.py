@@ -21,11 +21,13 @@ from digest import __version__
 from digest.config import Config
 from digest.diagnostics import log
 from digest.errors import SourceError
-from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Theme
+from digest.model import Digest, Entry, Issue, Keyword, KeywordSlug, Paper, Recommendation, Theme
 from digest.slugs import SlugRegistry
 from digest.state import Cache, KeptGrouping, StoredPaper
 from digest.text.keywords import extract, settings_hash, text_hash
+from digest.themes import foryou
 from digest.themes.grouping import Grouping, group, join, pinned_slugs, refit
+from digest.themes.relating import Related, relate
 from digest.themes.rising import rising_topics
 from digest.themes.typical import issue_theme_headings
 from digest.themes.vectors import Space
@@ -41,6 +43,7 @@ class Gathered:
     digest: Digest
     grouping: Grouping
     regrouped: bool
+    related: Related
 
 
 def gather(
@@ -53,15 +56,60 @@ def gather(
     executor: Executor | None = None,
     *,
     may_regroup: bool = True,
+    related: Mapping[str, Sequence[str]] | None = None,
+    liked: Sequence[str] = (),
 ) -> Gathered:
     """Extract keywords, place every paper in a theme and assemble the Digest.
 
     Between regroupings (:func:`regroup_due`) published papers keep their themes and new ones
     join the nearest (:func:`digest.themes.grouping.join`); ``may_regroup`` False (for the
-    email of a published build) never regroups.
+    email of a published build) never regroups. ``related`` are the kept related lists
+    (:mod:`digest.themes.relating`), ``liked`` the keys of the papers the reader likes.
     """
     if not stored:
         raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
+    papers = [s.paper for s in stored]
+    keywords = _keywords(config, stored, executor, cache)
+    grouping = None
+    regroup = kept is None or (may_regroup and regroup_due(config, kept, len(papers)))
+    if kept is not None and not regroup:
+        grouping = _join(config, papers, keywords, kept, cache)
+    if grouping is None:
+        previous = kept.themes if kept else ()
+        grouping = group(papers, keywords, config.themes, config.keywords.language, previous)
+        regroup = True
+        if grouping.space is not None:
+            _keep_space(cache, _space_key(config, papers, placed_slugs(grouping)), grouping)
+    batch = frozenset(papers_of_batch(kept, papers, regroup))
+    found_related = relate(
+        list(zip(papers, keywords, strict=True)),
+        *(batch, related or {}, cache, config.keywords.language, settings_hash(config.keywords)),
+    )
+    entries = _entries(stored, keywords, grouping, found_related)
+    all_issues = issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes))
+    digest = Digest(
+        title=config.title,
+        description=config.description,
+        author=config.author or config.title,
+        site_url=site_url if site_url.endswith("/") else site_url + "/",
+        built=built,
+        entries=entries,
+        themes=grouping.themes,
+        keyword_index=keyword_index(papers, keywords),
+        issues=all_issues,
+        # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
+        # later day finds the same rising topics (and writes the same rising feed).
+        rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
+        for_you=for_you(found_related, liked, all_issues[0].paper_keys),
+        liked=tuple(k for k in liked if k in found_related.lists),
+    )
+    return Gathered(digest, grouping, regroup, found_related)
+
+
+def _keywords(
+    config: Config, stored: Sequence[StoredPaper], executor: Executor | None, cache: Cache
+) -> list[tuple[Keyword, ...]]:
+    """Return every stored paper's keywords (extracting only those the cache lacks)."""
     papers = [s.paper for s in stored]
     # Keyword forms follow the order papers were first seen (text.keywords.surface_forms); within
     # a day, by key rather than input order, so a reordered listing shows the same words.
@@ -73,35 +121,47 @@ def gather(
     for paper, chosen in zip(papers, keywords, strict=True):
         if not chosen:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
-    grouping = None
-    regroup = kept is None or (may_regroup and regroup_due(config, kept, len(papers)))
-    if kept is not None and not regroup:
-        grouping = _join(config, papers, keywords, kept, cache)
-    if grouping is None:
-        previous = kept.themes if kept else ()
-        grouping = group(papers, keywords, config.themes, config.keywords.language, previous)
-        regroup = True
-        if grouping.space is not None:
-            _keep_space(cache, _space_key(config, papers, placed_slugs(grouping)), grouping)
-    entries = tuple(
-        Entry(s.paper, kws, grouping.placements[s.paper.key], s.first_seen.astimezone(UTC))
+    return keywords
+
+
+def _entries(
+    stored: Sequence[StoredPaper],
+    keywords: Sequence[tuple[Keyword, ...]],
+    grouping: Grouping,
+    related: Related,
+) -> tuple[Entry, ...]:
+    return tuple(
+        Entry(
+            s.paper,
+            kws,
+            grouping.placements[s.paper.key],
+            s.first_seen.astimezone(UTC),
+            related.lists.get(s.paper.key, ()),
+        )
         for s, kws in zip(stored, keywords, strict=True)
     )
-    digest = Digest(
-        title=config.title,
-        description=config.description,
-        author=config.author or config.title,
-        site_url=site_url if site_url.endswith("/") else site_url + "/",
-        built=built,
-        entries=entries,
-        themes=grouping.themes,
-        keyword_index=keyword_index(papers, keywords),
-        issues=issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes)),
-        # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
-        # later day finds the same rising topics (and writes the same rising feed).
-        rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
+
+
+def papers_of_batch(kept: KeptGrouping | None, papers: Sequence[Paper], regroup: bool) -> set[str]:
+    """Return the keys of the last regrouping's papers (all papers when this build regroups)."""
+    if regroup or kept is None:
+        return {p.key for p in papers}
+    # The papers of the last regrouping: the first it placed (see KeptGrouping).
+    return set(list(kept.placed)[: kept.papers])
+
+
+def for_you(
+    related: Related, liked: Sequence[str], candidates: Sequence[str]
+) -> tuple[Recommendation, ...]:
+    """Rank the ``candidates`` (the latest issue's papers) for a reader who likes ``liked``."""
+    row = {k: i for i, k in enumerate(related.keys)}
+    liked_rows = [row[k] for k in liked if k in row]
+    lists = [[row[r] for r in related.lists.get(k, ())] for k in related.keys] if liked_rows else []
+    found = [row[k] for k in candidates if k in row]
+    ranked = foryou.rank(related.points, liked_rows, found, lists)
+    return tuple(
+        Recommendation(related.keys[r.row], related.keys[r.why], round(r.score, 6)) for r in ranked
     )
-    return Gathered(digest, grouping, regroup)
 
 
 def regroup_due(config: Config, kept: KeptGrouping, papers: int) -> bool:
@@ -136,8 +196,7 @@ def _join(
     space: Space | None = None
     centres: dict[str, NDArray[np.float64]] = {}
     if any(p.key not in kept.placed for p in papers):
-        # The papers of the last regrouping: the first it placed (see KeptGrouping).
-        batch_keys = set(list(kept.placed)[: kept.papers])
+        batch_keys = papers_of_batch(kept, papers, False)
         batch = [(p, k) for p, k in pairs if p.key in batch_keys]
         key = _space_key(config, [p for p, _ in batch], kept.placed)
         found = _cached_space(cache, key)

@@ -71,6 +71,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--mkdocs-config", metavar="FILE", help="MkDocs config (default: mkdocs.yml)"
     )
+    parser.add_argument(
+        "--interests",
+        metavar="FILE",
+        help="papers you like: the email opens with the latest issue ranked for you",
+    )
 
 
 def run(args: argparse.Namespace, config: Config) -> int:

@@ -95,6 +95,8 @@ class Entry:
     themes: tuple[Placement, ...]
     #: When the digest first saw the paper: its issue, and its date in every feed.
     listed: datetime
+    #: Keys of the most related papers of the whole history, best first.
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,15 @@ class RisingTopic:
 
 
 @dataclass(frozen=True)
+class Recommendation:
+    """A paper of the latest issue ranked for the reader, and the liked paper it is closest to."""
+
+    key: str
+    because: str
+    score: float
+
+
+@dataclass(frozen=True)
 class Digest:
     """Everything a build writes, gathered before anything is written."""
 
@@ -160,6 +171,10 @@ class Digest:
     keyword_index: tuple[KeywordSlug, ...] = ()
     issues: tuple[Issue, ...] = ()
     rising: tuple[RisingTopic, ...] = ()
+    #: "For you": the latest issue's papers ranked for the reader (none without interests).
+    for_you: tuple[Recommendation, ...] = ()
+    #: The reader's liked papers that the digest holds (keys), and whether interests were set.
+    liked: tuple[str, ...] = ()
 
     @cached_property
     def by_key(self) -> dict[str, Entry]:

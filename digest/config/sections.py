@@ -171,6 +171,9 @@ class Config:
     executor: str = option(
         "", "where keywords are extracted: local processes, or a Dask cluster at dask://HOST:PORT"
     )
+    interests: str = option(
+        "", "file of papers the reader likes (arXiv ids or URLs, BibTeX, JSON): a For you page"
+    )
     keywords: KeywordConfig = field(default_factory=KeywordConfig)
     themes: ThemeConfig = field(default_factory=ThemeConfig)
     rising: RisingConfig = field(default_factory=RisingConfig)

@@ -161,6 +161,7 @@ def render(
         config = _load(
             settings.config_file, docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
         )
+        _nav_for_you(config, docs_dir)
         stamp = _render_stamp(config)
         files = sorted(
             p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()
@@ -192,6 +193,23 @@ def render(
         json.dumps(manifest, sort_keys=True, separators=(",", ":")), encoding="utf-8"
     )
     return RenderReport(len(pages) - len(kept), len(kept))
+
+
+#: The "For you" page, listed in the nav after the first entry when digest wrote it.
+FOR_YOU = ("For you", "for-you.md")
+
+
+def _nav_for_you(config: MkDocsConfig, docs_dir: Path) -> None:
+    """List the "For you" page in an explicit nav that lacks it, when the build wrote it.
+
+    It exists only for a reader with interests, so mkdocs.yml cannot list it (MkDocs fails on
+    a nav entry without its page); the stamp hashes the nav, so adding it renders every page.
+    """
+    nav = config.nav
+    title, page = FOR_YOU
+    if not nav or not (docs_dir / page).is_file() or page in repr(nav):
+        return
+    config["nav"] = [nav[0], {title: page}, *nav[1:]]
 
 
 def built_from(site_dir: Path) -> str | None:
@@ -246,6 +264,7 @@ def _render_stamp(config: MkDocsConfig) -> str:
         except importlib.metadata.PackageNotFoundError:
             h.update(f"{name} -\n".encode())
     h.update(Path(config.config_file_path).read_bytes())
+    h.update(repr(config.nav).encode())
     h.update(str(config.site_url).encode())
     custom = config.theme.custom_dir
     if custom:

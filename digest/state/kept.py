@@ -8,6 +8,8 @@ state/
   papers/2026-01_2.jsonl     the month's next part, begun when a part would pass PART_BYTES
   themes/2026-01-05.jsonl    the published themes since the regrouping of that day: a header, a
                              line per theme, then a line per listed paper, in page order
+  related/2026-01.jsonl      each paper's related papers as set or changed by that month's
+                             builds, a line per paper; a later line for the same paper wins
 ```
 
 Everything else a build needs (keywords, vectors, rendered pages) is a cache, rebuilt when
@@ -41,6 +43,7 @@ THEMES = "themes"
 #: A month's records go on in a new part past this size: GitHub refuses files over 100 MB and
 #: warns past 50 MB, and a backfill can put 100,000 papers (130 MB) into one month.
 PART_BYTES = 32 * 1024 * 1024
+RELATED = "related"
 _LOCK = ".lock"
 _IGNORED = f"{_LOCK}\n{journal.JOURNAL}\n"
 
@@ -77,6 +80,8 @@ class State:
     papers: dict[str, StoredPaper]
     grouping: KeptGrouping | None
     _grouping_file: str | None = None
+    #: Each paper's related papers (keys, best first), as kept (see digest.themes.relating).
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _changes: journal.Changes = field(default_factory=journal.Changes)
     #: Each month's last part this build writes to: (part number, its size with staged lines).
     _parts: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -108,7 +113,11 @@ class State:
             if merged == known.paper:
                 continue
             self._keep(StoredPaper(merged, known.first_seen), seen)
-            if _content(merged) != _content(known.paper):
+            if (merged.title, merged.abstract, merged.version) != (
+                known.paper.title,
+                known.paper.abstract,
+                known.paper.version,
+            ):
                 changed.append(paper.key)
         return Upsert(tuple(new), tuple(changed))
 
@@ -160,6 +169,17 @@ class State:
         lines += _members(themes, placed, frozenset(self.grouping.placed))
         self._changes.append(self._grouping_file, b"".join(lines))
 
+    def keep_related(self, lists: Mapping[str, Sequence[str]], seen: datetime) -> None:
+        """Stage related lists set or changed by this build, in the file of its month."""
+        lines = [
+            _line(_json({"paper": key, "related": list(lists[key])}))
+            for key in sorted(lists)
+            if tuple(lists[key]) != self.related.get(key)
+        ]
+        if lines:
+            self._changes.append(f"{RELATED}/{seen.strftime('%Y-%m')}.jsonl", b"".join(lines))
+        self.related.update({k: tuple(v) for k, v in lists.items()})
+
     def commit(self) -> None:
         """Write every staged change at once (see :mod:`digest.state.journal`)."""
         changes, self._changes = self._changes, journal.Changes()
@@ -201,10 +221,6 @@ def _month(name: str) -> tuple[str, int]:
 def _paper_files(folder: Path) -> list[str]:
     """Return the names of the paper files in ``folder``, in the order they were written."""
     return sorted((p.name for p in folder.glob("*.jsonl")), key=_month)
-
-
-def _content(paper: Paper) -> tuple[object, ...]:
-    return (paper.title, paper.abstract, paper.version)
 
 
 def _line(text: str) -> bytes:
@@ -259,7 +275,7 @@ def open_state(root: Path, *, create: bool) -> Iterator[State]:
         _check_format(root)
         papers = _read_papers(root)
         grouping, grouping_file = _read_grouping(root)
-        yield State(root, papers, grouping, grouping_file)
+        yield State(root, papers, grouping, grouping_file, _read_related(root))
 
 
 def _create(root: Path) -> None:
@@ -331,6 +347,18 @@ def _read_papers(root: Path) -> dict[str, StoredPaper]:
             first = known.first_seen if known else stored.first_seen
             papers[stored.paper.key] = StoredPaper(stored.paper, first)
     return papers
+
+
+def _read_related(root: Path) -> dict[str, tuple[str, ...]]:
+    related: dict[str, tuple[str, ...]] = {}
+    for path in sorted((root / RELATED).glob("*.jsonl")):
+        for number, line in _lines(path):
+            try:
+                data = json.loads(line)
+                related[str(data["paper"])] = tuple(str(k) for k in data["related"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise StateError(f"'{path}' line {number}: not a related record ({exc})") from None
+    return related
 
 
 def _read_grouping(root: Path) -> tuple[KeptGrouping | None, str | None]:

@@ -54,6 +54,15 @@ class Chip:
 
 
 @dataclass(frozen=True)
+class RelatedLink:
+    """A related paper on a card: its title (TeX as math spans), date and card's URL."""
+
+    title: Markup
+    date: str
+    href: str
+
+
+@dataclass(frozen=True)
 class Card:
     """What a card template shows of one paper; only ``Markup`` fields are trusted."""
 
@@ -69,6 +78,8 @@ class Card:
     links: tuple[Link, ...]
     theme: Link
     upvotes: int | None
+    #: The most related papers of the whole history, best first.
+    related: tuple[RelatedLink, ...] = ()
 
 
 def paper_links(entry: Entry) -> tuple[Link, ...]:
@@ -135,10 +146,17 @@ class CardMaker:
         self.keyword_page = keyword_page
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
+        self.by_key = digest.by_key
 
     def url(self, key: str, up: str) -> str:
         """The URL of paper ``key``'s card, seen from a page ``up`` (``"../../"``) deep."""
         return f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}"
+
+    def related(self, key: str, up: str) -> RelatedLink:
+        """A link to paper ``key``'s card, with its title and date, seen from ``up``."""
+        entry = self.by_key[key]
+        title = html_spans(split_math(entry.paper.title))
+        return RelatedLink(title, card_date(entry)[0], self.url(key, up))
 
     def card(self, entry: Entry, up: str, show_theme: bool) -> Markup:
         """Return the card of ``entry`` as one raw HTML block (no blank line inside)."""
@@ -161,6 +179,7 @@ class CardMaker:
             links=card_links(paper_links(entry)),
             theme=Link(theme.name, self.url(paper.key, up)),
             upvotes=paper.upvotes,
+            related=tuple(self.related(k, up) for k in entry.related if k in self.by_key),
         )
         try:
             text = self.env.get_template(CARD_TEMPLATE).render(c=values, show_theme=show_theme)

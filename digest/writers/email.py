@@ -63,6 +63,14 @@ class EmailGroup:
 
 
 @dataclass(frozen=True)
+class ForYouPaper:
+    """A paper of the email's "For you" section, and the liked paper it is closest to."""
+
+    paper: EmailPaper
+    because: str
+
+
+@dataclass(frozen=True)
 class RenderedEmail:
     """The two bodies and the subject of one issue's email."""
 
@@ -110,6 +118,21 @@ def groups(digest: Digest, issue: Issue, settings: EmailConfig) -> list[EmailGro
     return found
 
 
+def for_you(digest: Digest, issue: Issue, settings: EmailConfig) -> list[ForYouPaper]:
+    """The email's top section: the issue's papers ranked for the reader (the latest issue
+    only, which is the one "For you" ranks), as many as a theme shows."""
+    if not digest.issues or issue != digest.issues[0]:
+        return []
+    shown = settings.papers_per_theme or len(digest.for_you)
+    return [
+        ForYouPaper(
+            _paper(digest, digest.by_key[r.key], settings.abstract_chars),
+            _SPACES.sub(" ", digest.by_key[r.because].paper.title).strip(),
+        )
+        for r in digest.for_you[:shown]
+    ]
+
+
 def _paper(digest: Digest, entry: Entry, abstract_chars: int) -> EmailPaper:
     paper = entry.paper
     return EmailPaper(
@@ -129,6 +152,8 @@ def render(digest: Digest, issue: Issue, settings: EmailConfig, templates: Path)
         "issue": issue,
         "count": len(issue.paper_keys),
         "groups": groups(digest, issue, settings),
+        "for_you": for_you(digest, issue, settings),
+        "for_you_href": _href(absolute(digest.site_url, "for-you/")),
         "site_href": _href(digest.site_url),
         "issue_href": _href(absolute(digest.site_url, f"issues/{issue.slug}/")),
         "feed_href": _href(absolute(digest.site_url, RSS_PATH)),

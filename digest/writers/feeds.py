@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from feedgen.feed import FeedGenerator
 from digest.model import Digest, Entry
 from digest.writers.paging import (
     ATOM_PATH,
+    FOR_YOU_PATH,
     JSON_PATH,
     OPML_PATH,
     RISING_PATH,
@@ -31,7 +32,15 @@ from digest.writers.paging import (
     theme_feed,
 )
 
-__all__ = ["ATOM_PATH", "JSON_PATH", "OPML_PATH", "RISING_PATH", "RSS_PATH", "FeedSpec"]
+__all__ = [
+    "ATOM_PATH",
+    "FOR_YOU_PATH",
+    "JSON_PATH",
+    "OPML_PATH",
+    "RISING_PATH",
+    "RSS_PATH",
+    "FeedSpec",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class FeedSpec:
     page: str
     entries: tuple[Entry, ...]
     kind: str = "rss"
+    #: A line put before an item's abstract, by paper key ("Close to ..." in "For you").
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 def paper_guid(key: str) -> str:
@@ -107,6 +118,8 @@ def feed_specs(digest: Digest, limit: int) -> list[FeedSpec]:
             "rss",
         )
     )
+    if digest.liked:
+        specs.append(for_you_feed(digest, limit))
     for theme in digest.themes:
         entries = [digest.by_key[k] for k in theme.paper_keys]
         specs.append(
@@ -120,6 +133,25 @@ def feed_specs(digest: Digest, limit: int) -> list[FeedSpec]:
             )
         )
     return specs
+
+
+def for_you_feed(digest: Digest, limit: int) -> FeedSpec:
+    """The "For you" feed: the latest issue's papers in the reader's order, each saying why."""
+    ranked = digest.for_you[:limit]
+    notes = {
+        r.key: f"Close to {digest.by_key[r.because].paper.title}."
+        for r in ranked
+        if r.because in digest.by_key
+    }
+    return FeedSpec(
+        FOR_YOU_PATH,
+        f"{digest.title}: for you",
+        "The latest issue's papers ranked by closeness to the papers you like.",
+        "for-you/",
+        tuple(digest.by_key[r.key] for r in ranked),
+        "rss",
+        notes,
+    )
 
 
 def render_feeds(digest: Digest, specs: Sequence[FeedSpec]) -> dict[str, bytes]:
@@ -167,7 +199,8 @@ def _generator(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) ->
         # RSS readers render <description> as HTML: the abstract goes in as escaped text.
         # Atom gets it as <content> without a type, which is type="text" (RFC 4287): shown as
         # it is, so it must not be escaped for HTML too (readers would show "&lt;").
-        text = paper.abstract
+        note = spec.notes.get(paper.key)
+        text = f"{note}\n\n{paper.abstract}" if note else paper.abstract
         fe.description(text if spec.kind == "atom" else html.escape(text, quote=False))
         fe.published(times[paper.key])
         fe.updated(times[paper.key])
@@ -199,7 +232,11 @@ def json_feed(digest: Digest, spec: FeedSpec, times: Mapping[str, datetime]) -> 
             "id": paper_guid(paper.key),
             "url": _item_link(digest, entry),
             "title": paper.title,
-            "content_text": paper.abstract,
+            "content_text": (
+                f"{spec.notes[paper.key]}\n\n{paper.abstract}"
+                if paper.key in spec.notes
+                else paper.abstract
+            ),
             "date_published": times[paper.key].isoformat(),
         }
         if paper.authors:

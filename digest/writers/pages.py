@@ -27,7 +27,9 @@ from digest.writers import charts, issue_pages, keyword_pages, listing_rows
 from digest.writers.cards import CardMaker, Link
 from digest.writers.escape import markdown_text
 from digest.writers.feeds import FeedSpec
+from digest.writers.foryou_page import for_you_context
 from digest.writers.paging import (
+    FOR_YOU_PAGE,
     ISSUE_PART,
     THEME_PART,
     UP,
@@ -151,6 +153,10 @@ class PageWriter:
                 "feeds.md.j2", groups=listing_rows.feed_rows(self.digest, self.feeds)
             ),
         }
+        if d.liked:
+            pages[FOR_YOU_PAGE] = self.render(
+                "for-you.md.j2", None, **for_you_context(d, self.page_of)
+            )
         yield from pages.items()
 
     def paper_pages(self) -> Iterator[tuple[str, str]]:

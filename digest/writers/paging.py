@@ -87,6 +87,9 @@ ATOM_PATH = "feeds/atom.xml"
 JSON_PATH = "feeds/feed.json"
 OPML_PATH = "feeds/feeds.opml"
 RISING_PATH = "feeds/rising.xml"
+FOR_YOU_PATH = "feeds/for-you.xml"
+#: The "For you" page (written only when the reader's interests name papers the digest holds).
+FOR_YOU_PAGE = "for-you.md"
 
 
 def theme_feed(slug: str) -> str:
