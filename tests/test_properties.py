@@ -59,7 +59,7 @@ from digest.sources.arxiv_atom import QueryError
 from digest.sources.hygiene import clean_field
 from digest.sources.values import repair_mojibake
 from digest.writers import email as email_writer
-from digest.writers.cards import author_line, card_date, paper_links
+from digest.writers.cards import author_line, card_date, card_links, paper_links
 from digest.writers.escape import markdown_math_text, markdown_text, safe_href, split_math
 from digest.writers.export import export_json
 from digest.writers.feeds import OPML_PATH, feed_specs, paper_guid, render_feeds
@@ -1397,7 +1397,7 @@ def test_pages_show_hostile_text_as_text(digest):
             assert [s.text_content() for s in card.iter("summary")] == [math_shown(paper.abstract)]
             (links,) = card.find_class("dg-card__links")
             shown = [(a.text_content(), a.get("href")) for a in links.iter("a")]
-            wanted = [(link.label, str(link.href)) for link in paper_links(entry)]
+            wanted = [(link.label, str(link.href)) for link in card_links(paper_links(entry))]
             assert [label for label, _ in shown] == [label for label, _ in wanted]
             for (_, got), (_, want) in zip(shown, wanted, strict=True):
                 # The card prints a checked URL as it is, and an HTML attribute decodes a

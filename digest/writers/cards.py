@@ -104,9 +104,9 @@ def paper_links(entry: Entry) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def card_links(links: Sequence[Link], code: int = CARD_CODE_LINKS) -> tuple[Link, ...]:
-    """Return the links a card shows: all but the code links past the first ``code``."""
-    shown = [link for link in links if link.label == "Code"][:code]
+def card_links(links: Sequence[Link]) -> tuple[Link, ...]:
+    """Return the links a card shows: all but the code links past the first CARD_CODE_LINKS."""
+    shown = [link for link in links if link.label == "Code"][:CARD_CODE_LINKS]
     return tuple(link for link in links if link.label != "Code" or link in shown)
 
 
