@@ -41,6 +41,7 @@ def test_ctrl_c_at_any_moment_exits_130_quietly(tmp_path: Path) -> None:
         )
         time.sleep(delay)
         if process.poll() is not None:
+            process.communicate()  # closes its pipes
             break  # The build finished first: later delays would not interrupt it either.
         # As a terminal does: the signal goes to every process of the group.
         os.killpg(process.pid, signal.SIGINT)
