@@ -306,6 +306,16 @@ def test_issue_pages_are_under_25000_px(page, seed):
         print(f"issues/{path.parent.name}/: {height} px")
 
 
+def test_the_keyword_index_is_under_15000_px_and_lists_shared_keywords(page, seed):
+    p = page.page
+    p.goto(f"{seed.url}keywords/")
+    height = p.evaluate("document.documentElement.scrollHeight")
+    assert height < 15_000, height
+    print(f"keywords/: {height} px")
+    counts = p.locator(".dg-kw__count").all_inner_texts()
+    assert counts and all(int(c) >= 2 for c in counts)
+
+
 def test_a_card_shows_arxiv_date_authors_on_one_line_and_escaped_links(page, hostile):
     p = page.page
     p.goto(_card_of(hostile, TEX_TITLE))

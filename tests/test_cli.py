@@ -273,3 +273,23 @@ def test_the_summary_names_the_site_to_serve_and_quiet_silences_it(tmp_path):
     quiet = subprocess.run([*args[:3], "-q", *args[3:]], cwd=tmp_path, env=env,
                            capture_output=True, text=True)  # fmt: skip
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_a_thousand_bad_records_say_so_in_a_few_lines(tmp_path):
+    """Repeated warnings are summarised: the first five, then one line with the count."""
+    make_project(tmp_path)
+    good = [{"id": f"good-{i}", "title": t, "abstract": a} for i, (t, a) in enumerate(seed_pairs())]
+    bad = [{"id": f"bad-{i:04}", "abstract": "An abstract without its title."} for i in range(1000)]
+    lines = [json.dumps(r) for r in good[:20] + bad]
+    (tmp_path / "papers.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(
+        [sys.executable, "-m", "digest", "build", "papers.jsonl"],
+        tmp_path,
+        SOURCE_DATE_EPOCH=str(EPOCH),
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) <= 10, warnings
+    assert sum("'papers.jsonl'" in w for w in warnings) == 5, warnings
+    assert "... and 995 more warnings like it" in result.stderr
+    assert "(1,000 warnings)" in result.stdout or "(1000 warnings)" in result.stdout, result.stdout

@@ -9,11 +9,21 @@ published theme until a regrouping is due are what make most pages unchanged.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, EPOCH, SEED, build_site, make_project, tree_bytes, write_listing
+from conftest import (
+    DATA,
+    EPOCH,
+    SEED,
+    build_site,
+    make_project,
+    seed_pairs,
+    tree_bytes,
+    write_listing,
+)
 
 from digest.errors import BuildError
 from digest.publish import stage
@@ -87,6 +97,40 @@ def test_new_papers_join_published_themes_and_older_pages_are_kept(tmp_path: Pat
     assert moved == [], "a published paper changed theme without a regrouping"
     # The first day's issue lists only published papers, none moved: its page is kept.
     assert second.result.kept >= 1
+
+
+def _chips(docs: Path) -> dict[str, str]:
+    """Each card's keyword chips on the theme pages, by card anchor."""
+    found = {}
+    for page in sorted((docs / "themes").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for anchor, chips in re.findall(
+            r'<article class="dg-card" id="([^"]+)">.*?(<p class="dg-card__chips">.*?</p>)',
+            text,
+            flags=re.S,
+        ):
+            found[anchor] = chips
+    return found
+
+
+def test_a_later_paper_sharing_a_keyword_never_changes_an_older_card(tmp_path: Path) -> None:
+    """A chip links to the keyword index once its keyword is shared as of the card's day: new
+    papers that share it later leave published cards (and so their pages) as they were."""
+    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    before = _chips(first.docs)
+    # Second looks at three of the first day's papers: their keywords, shared at last.
+    again = [(f"{title} Revisited", abstract) for title, abstract in seed_pairs()[5:8]]
+    later = write_listing(tmp_path / "later.txt", again)
+    second = build_site(tmp_path, [later], epoch=EPOCH + DAY)
+    after = _chips(second.docs)
+    assert before and all(after[anchor] == chips for anchor, chips in before.items())
+    digest = second.result.digest
+    assert digest is not None
+    first_day = {e.paper.key for e in digest.entries if e.listed.date() == digest.issues[-1].date}
+    newly_shared = [
+        kw for kw in digest.keyword_index if sum(key in first_day for key in kw.paper_keys) == 1
+    ]
+    assert newly_shared, "the second day shares no keyword with the first: test data too small"
 
 
 def test_a_regrouping_is_due_once_the_papers_grew_enough(tmp_path: Path) -> None:

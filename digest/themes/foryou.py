@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
+
+if TYPE_CHECKING:
+    # SciPy takes 0.2 s to import: only builds that relate papers pay for it.
+    from scipy import sparse
 
 #: L2 penalty and Newton steps of the reader's logistic regression, and at most this many
 #: papers (evenly spaced) stand for "everything else".
@@ -68,6 +72,8 @@ def scores_for(points: NDArray[np.float32], liked: Sequence[int]) -> NDArray[np.
 
 def graph(points: NDArray[np.float32], related: Sequence[Sequence[int]]) -> sparse.csr_matrix:
     """Return the row-normalised, symmetric graph of related lists, weighted by cosine (>= 0)."""
+    from scipy import sparse
+
     rows = np.array([i for i, found in enumerate(related) for _ in found], dtype=np.int64)
     cols = np.array([j for found in related for j in found], dtype=np.int64)
     weights = np.einsum("id,id->i", points[rows], points[cols]).astype(np.float64)

@@ -19,10 +19,14 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
+
+if TYPE_CHECKING:
+    # SciPy takes 0.2 s to import: only builds that relate papers pay for it.
+    from scipy import sparse
 
 #: Dimensions are weighted by (column norm) ** SHARPEN: LSA's strong directions, which separate
 #: broad fields, count a little more than in the plain coordinates (bench/related.py).
@@ -132,6 +136,8 @@ def _near_batch(queries: NDArray[np.float64], base: Matrix) -> sparse.csr_matrix
     Candidates come from a float32 search four times as wide; their cosines are computed
     again in float64, which a float32 rounding difference cannot reorder.
     """
+    from scipy import sparse
+
     k = min(NEIGHBOURS, len(base))
     shape = (len(queries), len(base))
     if k < 1:
@@ -186,6 +192,8 @@ def _author_graph(
 ) -> sparse.csr_matrix:
     """Return how many authors each query paper shares with each base paper (itself left out
     when ``exclude_self``: queries are then the base)."""
+    from scipy import sparse
+
     wanted = {a for row in queries for a in row}
     papers: defaultdict[str, list[int]] = defaultdict(list)
     for j, row in enumerate(base):
@@ -213,6 +221,8 @@ def _text_graph(
     queries: NDArray[np.floating], base: NDArray[np.floating], first: int | None
 ) -> sparse.csr_matrix:
     """Return the NEIGHBOURS nearest rows of ``base`` for each query (weights: cosine >= 0)."""
+    from scipy import sparse
+
     size = len(base) - (0 if first is None else 1)
     k = min(NEIGHBOURS, size)
     shape = (len(queries), len(base))
@@ -266,6 +276,8 @@ def _top_k(
 
 
 def _row_normalised(matrix: sparse.spmatrix) -> sparse.csr_matrix:
+    from scipy import sparse
+
     sums = np.asarray(matrix.sum(axis=1)).ravel()
     sums[sums == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / sums) @ matrix)

@@ -129,7 +129,10 @@ class CardMaker:
     """Make the cards of one digest: every link of a card points where the site has it.
 
     ``keyword_page`` gives, for each keyword listed in the keyword index, the docs path of
-    the index page that lists it; a chip of a keyword not listed there links nowhere.
+    the index page that lists it. A chip links there when its keyword was already shared on the
+    card's own day (two papers first seen by then, :attr:`shared_since`): a later paper that
+    shares a keyword then never changes an older card, so its page is kept, not rendered again
+    (bench/versus.py, daily build); the index lists every shared keyword, so no link is dead.
     """
 
     def __init__(self, templates: Path, digest: Digest, keyword_page: Mapping[str, str]) -> None:
@@ -143,6 +146,14 @@ class CardMaker:
         )
         self.theme_of = {t.slug: t for t in digest.themes}
         self.keyword_slug = {k.key: k.slug for k in digest.keyword_index}
+        #: The day each listed keyword's second paper was first seen (its first, when the
+        #: index lists it for one paper).
+        self.shared_since = {
+            k.key: sorted(digest.by_key[p].listed.date() for p in k.paper_keys)[1:2][0]
+            if len(k.paper_keys) > 1
+            else digest.by_key[k.paper_keys[0]].listed.date()
+            for k in digest.keyword_index
+        }
         self.keyword_page = keyword_page
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
@@ -165,7 +176,9 @@ class CardMaker:
         chips = []
         for kw in entry.keywords[:CARD_CHIPS]:
             page = self.keyword_page.get(kw.key)
-            href = f"{up}{page_url(page)}#{self.keyword_slug[kw.key]}" if page else None
+            href = None
+            if page is not None and self.shared_since[kw.key] <= entry.listed.date():
+                href = f"{up}{page_url(page)}#{self.keyword_slug[kw.key]}"
             chips.append(Chip(kw.text, href))
         date, label = card_date(entry)
         values = Card(
