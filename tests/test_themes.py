@@ -14,8 +14,7 @@ import pytest
 from digest.config import ThemeConfig
 from digest.slugs import MAX_SLUG, RESERVED, SlugRegistry, slugify
 from digest.sources import read_inputs
-from digest.text.keywords import GENERIC_WORDS
-from digest.text.words import singular
+from digest.text.words import GENERIC_WORDS, singular
 from digest.themes import vectors
 from digest.themes.grouping import group
 

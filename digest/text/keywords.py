@@ -22,25 +22,9 @@ from digest.model import Keyword, Paper
 from digest.text.acronyms import expand, find_acronyms
 from digest.text.cleaning import TEX_WORDS, clean_for_keywords
 from digest.text.keyphrases import bare_form, keyphrases, load_model, model_hash
-from digest.text.words import keyword_key, singular, stopwords
+from digest.text.words import GENERIC_WORDS, keyword_key, singular, stopwords
 from digest.text.yake_adapter import RawKeyword, run_yake
 
-# Single words too general to describe a paper on their own.
-GENERIC_WORDS = frozenset(
-    """
-    learning model models method methods approach approaches paper work works result results
-    problem problems task tasks performance framework frameworks algorithm algorithms data
-    dataset datasets network networks neural deep training analysis system systems study
-    experiments experiment propose proposed novel new show based using use existing recent
-    state art approach technique techniques application applications information structure
-    function functions theory process set sets number time way case cases first two one
-    efficient effective large small high low better significant improvement improvements
-    find finds show shows present presents demonstrate provide provides achieve achieves
-    introduce introduces develop obtain consider standard general generic various different
-    main key important simple strong good recent existing previous current common specific
-    adaptive functional continual effect effects property properties type types form level
-    """.split()
-)
 #: Fewest texts worth sending to an executor: a handful is faster in-process.
 MIN_PARALLEL = 16
 

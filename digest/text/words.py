@@ -78,3 +78,22 @@ def _stopword_lists() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise KeywordError("yake is not installed: pip install digest's dependencies")
     return Path(next(iter(spec.submodule_search_locations))) / "core" / "StopwordsList"
+
+
+#: Research words that say nothing of a topic alone ("learning", "framework", "analysis"):
+#: no keyword or theme name is made of these only.
+GENERIC_WORDS = frozenset(
+    """
+    learning model models method methods approach approaches paper work works result results
+    problem problems task tasks performance framework frameworks algorithm algorithms data
+    dataset datasets network networks neural deep training analysis system systems study
+    experiments experiment propose proposed novel new show based using use existing recent
+    state art approach technique techniques application applications information structure
+    function functions theory process set sets number time way case cases first two one
+    efficient effective large small high low better significant improvement improvements
+    find finds show shows present presents demonstrate provide provides achieve achieves
+    introduce introduces develop obtain consider standard general generic various different
+    main key important simple strong good recent existing previous current common specific
+    adaptive functional continual effect effects property properties type types form level
+    """.split()
+)

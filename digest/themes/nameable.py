@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from digest.text.words import singular
+from digest.text.words import GENERIC_WORDS, singular
 from digest.themes.phrases import PhraseTable
 
 #: A phrase with one same word before (or after) it in this share of its uses is cut from a
@@ -41,23 +41,6 @@ MAX_PHRASE = 50
 # Names become page titles and URL slugs: nothing that could form markup.
 NAME_UNSAFE = re.compile(r"[^\w \-+#.,/'()]")
 
-# Research words that say nothing of a topic alone ("learning", "framework", "analysis"): the
-# theme stage's own list, so naming does not change when keyword extraction does.
-_GENERIC = frozenset(
-    """
-    learning model models method methods approach approaches paper work works result results
-    problem problems task tasks performance framework frameworks algorithm algorithms data
-    dataset datasets network networks neural deep training analysis system systems study
-    experiments experiment propose proposed novel new show based using use existing recent
-    state art approach technique techniques application applications information structure
-    function functions theory process set sets number time way case cases first two one
-    efficient effective large small high low better significant improvement improvements
-    find finds show shows present presents demonstrate provide provides achieve achieves
-    introduce introduces develop obtain consider standard general generic various different
-    main key important simple strong good recent existing previous current common specific
-    adaptive functional continual effect effects property properties type types form level
-    """.split()
-)
 # Words that start verb phrases or judge rather than name ("proposed scheme", "novel method").
 _NOT_FIRST = frozenset(
     """
@@ -75,7 +58,7 @@ _NOT_FIRST = frozenset(
 # Endings of words that modify rather than name: a phrase ending in one is cut short.
 _MODIFIER_ENDINGS = ("ive", "ous", "ed", "ly", "able", "ible", "ful")
 # Words that name no topic of their own ("wide range", "final state"): a phrase of these and
-# _GENERIC only is no name.
+# GENERIC_WORDS only is no name.
 _VAGUE = frozenset(
     """
     range wide final positive negative integer sum total amount degree level order terms
@@ -121,7 +104,7 @@ class Nameable:
             return False
         if table.followed[phrase] > (MAX_FOLLOWED_ALONE if alone else MAX_FOLLOWED):
             return False
-        vague = _GENERIC | _VAGUE
+        vague = GENERIC_WORDS | _VAGUE
         if all(w in vague or singular(w) in vague for w in words):
             return False
         first, last = words[0], words[-1]
