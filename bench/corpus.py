@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The shared data folder (read-only): labelled sets, HF daily papers.
@@ -52,3 +53,20 @@ def write_corpus(path: Path, count: int, start: int = 0) -> Path:
         for record in replicated(count, start):
             handle.write(json.dumps(record) + "\n")
     return path
+
+
+class FileCache:
+    """A keyword cache in a JSON file, so the benchmark pays for YAKE once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+
+    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
+        table = self.data.get(settings_hash, {})
+        return {h: table[h] for h in text_hashes if h in table}
+
+    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
+        self.data.setdefault(settings_hash, {}).update(entries)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.data))

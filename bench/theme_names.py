@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +42,7 @@ from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_s
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import legacy_naming
+from corpus import FileCache
 
 from digest.config import KeywordConfig, ThemeConfig
 from digest.executors import keyword_executor
@@ -67,23 +67,6 @@ DATASETS = {
 
 #: A named grouping: (name, members in page order) per theme, and each member's theme.
 Named = tuple[list[tuple[str, list[int]]], list[int]]
-
-
-class FileCache:
-    """A keyword cache in a JSON file, so the benchmark pays for YAKE once."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-
-    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
-        table = self.data.get(settings_hash, {})
-        return {h: table[h] for h in text_hashes if h in table}
-
-    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
-        self.data.setdefault(settings_hash, {}).update(entries)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(self.data))
 
 
 def scorer(shared: Path) -> ModuleType:

@@ -19,12 +19,11 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
-from collections.abc import Iterable, Sequence  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -39,26 +38,9 @@ from digest.text.keywords import extract  # noqa: E402
 from digest.themes.grouping import group  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import LABELLED, ROOT  # noqa: E402
+from corpus import LABELLED, ROOT, FileCache  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-
-
-class FileCache:
-    """A keyword cache in a JSON file, so the benchmark pays for YAKE once."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-
-    def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
-        table = self.data.get(settings_hash, {})
-        return {h: table[h] for h in text_hashes if h in table}
-
-    def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
-        self.data.setdefault(settings_hash, {}).update(entries)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(self.data))
 
 
 def baseline(texts: list[str], k: int) -> list[int]:
