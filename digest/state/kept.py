@@ -153,8 +153,8 @@ class State:
         """Stage a new grouping file for a regrouping; the previous one is removed."""
         path = f"{THEMES}/{date}.jsonl"
         header = {"grouping": {"date": date, "papers": papers, "settings": settings}}
-        lines = [_line(_json(header))]
-        lines += [_line(_json(_define(t))) for t in themes]
+        lines = [_json_line(header)]
+        lines += [_json_line(_define(t)) for t in themes]
         lines += _members(themes, placed, frozenset())
         self._changes.replaces[path] = b"".join(lines)
         if self._grouping_file and self._grouping_file != path:
@@ -165,14 +165,14 @@ class State:
         """Stage the papers (and any new theme) that a daily build added to the grouping."""
         assert self.grouping is not None and self._grouping_file is not None
         known = {t.slug for t in self.grouping.themes}
-        lines = [_line(_json(_define(t))) for t in themes if t.slug not in known]
+        lines = [_json_line(_define(t)) for t in themes if t.slug not in known]
         lines += _members(themes, placed, frozenset(self.grouping.placed))
         self._changes.append(self._grouping_file, b"".join(lines))
 
     def keep_related(self, lists: Mapping[str, Sequence[str]], seen: datetime) -> None:
         """Stage related lists set or changed by this build, in the file of its month."""
         lines = [
-            _line(_json({"paper": key, "related": list(lists[key])}))
+            _json_line({"paper": key, "related": list(lists[key])})
             for key in sorted(lists)
             if tuple(lists[key]) != self.related.get(key)
         ]
@@ -227,8 +227,9 @@ def _line(text: str) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _json_line(value: object) -> bytes:
+    """One state line: compact JSON, keys sorted, UTF-8 as it is."""
+    return _line(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
 def _define(theme: Theme) -> dict[str, Any]:
@@ -244,14 +245,12 @@ def _members(
     themes: Sequence[Theme], placed: Mapping[str, Sequence[str]], skip: frozenset[str]
 ) -> list[bytes]:
     """A line per paper a theme lists, in the theme's order, for the papers not in ``skip``."""
-    lines = []
-    for theme in themes:
-        for key in theme.paper_keys:
-            if key not in skip:
-                lines.append(
-                    _line(_json({"in": theme.slug, "paper": key, "placed": list(placed[key])}))
-                )
-    return lines
+    return [
+        _json_line({"in": theme.slug, "paper": key, "placed": list(placed[key])})
+        for theme in themes
+        for key in theme.paper_keys
+        if key not in skip
+    ]
 
 
 @contextmanager
@@ -281,7 +280,7 @@ def open_state(root: Path, *, create: bool) -> Iterator[State]:
 def _create(root: Path) -> None:
     changes = journal.Changes()
     changes.replaces[".gitignore"] = _IGNORED.encode()
-    changes.replaces[VERSION_FILE] = _line(_json({"format": FORMAT}))
+    changes.replaces[VERSION_FILE] = _json_line({"format": FORMAT})
     journal.commit(root, changes)
 
 
