@@ -149,9 +149,9 @@ class CardMaker:
         #: The day each listed keyword's second paper was first seen (its first, when the
         #: index lists it for one paper).
         self.shared_since = {
-            k.key: sorted(digest.by_key[p].listed.date() for p in k.paper_keys)[1:2][0]
-            if len(k.paper_keys) > 1
-            else digest.by_key[k.paper_keys[0]].listed.date()
+            k.key: sorted(digest.by_key[p].listed.date() for p in k.paper_keys)[
+                min(1, len(k.paper_keys) - 1)
+            ]
             for k in digest.keyword_index
         }
         self.keyword_page = keyword_page
