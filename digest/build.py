@@ -151,6 +151,7 @@ def gather_state(
         *(config, settings.site_url, state.stored(), state.grouping, built, cache, pool),
         may_regroup=may_regroup,
         related=state.related,
+        announced=state.announced,
         liked=liked_papers(config, state),
     )
 

@@ -57,6 +57,7 @@ def gather(
     *,
     may_regroup: bool = True,
     related: Mapping[str, Sequence[str]] | None = None,
+    announced: Mapping[str, Sequence[str]] | None = None,
     liked: Sequence[str] = (),
 ) -> Gathered:
     """Extract keywords, place every paper in a theme and assemble the Digest.
@@ -64,7 +65,8 @@ def gather(
     Between regroupings (:func:`regroup_due`) published papers keep their themes and new ones
     join the nearest (:func:`digest.themes.grouping.join`); ``may_regroup`` False (for the
     email of a published build) never regroups. ``related`` are the kept related lists
-    (:mod:`digest.themes.relating`), ``liked`` the keys of the papers the reader likes.
+    (:mod:`digest.themes.relating`), ``announced`` the first kept list of each paper whose
+    list changed since, ``liked`` the keys of the papers the reader likes.
     """
     if not stored:
         raise SourceError("The inputs hold no papers: nothing to build (site unchanged)")
@@ -85,7 +87,8 @@ def gather(
         list(zip(papers, keywords, strict=True)),
         *(batch, related or {}, cache, config.keywords.language, settings_hash(config.keywords)),
     )
-    entries = _entries(stored, keywords, grouping, found_related)
+    first = {**(related or {}), **(announced or {})}
+    entries = _entries(stored, keywords, grouping, found_related, first)
     all_issues = issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes))
     digest = Digest(
         title=config.title,
@@ -129,14 +132,17 @@ def _entries(
     keywords: Sequence[tuple[Keyword, ...]],
     grouping: Grouping,
     related: Related,
+    first: Mapping[str, Sequence[str]],
 ) -> tuple[Entry, ...]:
+    """Every paper's entry; its list as announced is its first kept one, else this build's."""
     return tuple(
         Entry(
             s.paper,
             kws,
             grouping.placements[s.paper.key],
             s.first_seen.astimezone(UTC),
-            related.lists.get(s.paper.key, ()),
+            lists := related.lists.get(s.paper.key, ()),
+            tuple(first.get(s.paper.key, lists)),
         )
         for s, kws in zip(stored, keywords, strict=True)
     )

@@ -97,6 +97,9 @@ class Entry:
     listed: datetime
     #: Keys of the most related papers of the whole history, best first.
     related: tuple[str, ...] = ()
+    #: ``related`` as first published: a dated issue page shows what was known that day, so
+    #: a later paper entering the list changes the paper's theme page only.
+    announced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def test_nearest_never_lists_a_paper_itself_and_breaks_ties_by_index() -> None:
 
 def test_a_new_paper_enters_an_older_list_only_when_clearly_closer() -> None:
     old = _unit([[1, 0, 0]])
-    weakest = np.array([0.9], dtype=np.float32)
+    weakest = np.array([0.8], dtype=np.float32)
     new = _unit([[1, 0.5, 0], [1, 0.1, 0]])  # cosines 0.894 and 0.995
     found = rel.entrants(old, weakest, new)
     assert [(row, cols.tolist()) for row, cols, _ in found] == [(0, [1])]
@@ -164,3 +164,45 @@ def test_cards_and_export_list_related_papers_and_old_lists_stay(tmp_path: Path)
             assert set(paper["related"]) - set(before[paper["id"]]) <= new
     kept = (tmp_path / "state" / "related").glob("*.jsonl")
     assert sum(len(p.read_text().splitlines()) for p in kept) >= 100
+
+
+def _related_on(page: Path, key: str) -> list[str]:
+    """The anchors a card's related list links to, on one page of the docs."""
+    anchor = "p-" + key.replace(":", "-").replace(".", "-")
+    text = page.read_text(encoding="utf-8")
+    card = re.search(rf'<article class="dg-card" id="{anchor}">.*?</article>', text, re.S)
+    assert card is not None, f"no card {anchor} on {page.name}"
+    block = re.search(r'<ol class="dg-related">(.*?)</ol>', card[0], re.S)
+    return re.findall(r'href="[^"#]*#([^"]+)"', block[1]) if block else []
+
+
+def test_an_issue_page_shows_lists_as_announced_and_a_theme_page_the_latest(
+    tmp_path: Path,
+) -> None:
+    """A later paper entering an older list changes that paper's theme page, never the dated
+    issue page it was announced on: an issue says what was known that day."""
+    first = build_site(tmp_path, [_listing(tmp_path / "a.jsonl", slice(0, 80))])
+    issue = next(p for p in sorted((first.docs / "issues").glob("*.md")) if p.stem != "index")
+    announced_page = issue.read_bytes()
+    # The next day brings a second version of a day-one paper's text under a new id: it is
+    # closer to that paper than anything in its list.
+    record = json.loads(HEAD.read_text(encoding="utf-8").splitlines()[0])
+    original = f"arxiv:{record['id']}"
+    record.update(id="1701.00001", title=record["title"] + ": an extended version")
+    later = tmp_path / "b.jsonl"
+    later.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    second = build_site(tmp_path, [later], epoch=EPOCH + DAY)
+    digest = second.result.digest
+    assert digest is not None
+    entry = digest.by_key[original]
+    assert "arxiv:1701.00001" in entry.related and "arxiv:1701.00001" not in entry.announced
+    assert issue.read_bytes() == announced_page
+    slug = entry.themes[0].theme_slug
+    parts = sorted((second.docs / "themes").glob(f"{slug}*.md"))
+    card = f'id="p-{original.replace(":", "-").replace(".", "-")}"'
+    home = next(page for page in parts if card in page.read_text(encoding="utf-8"))
+    assert "p-arxiv-1701-00001" in _related_on(home, original)
+    assert "p-arxiv-1701-00001" not in _related_on(issue, original)
+    # Read back from the kept state alone, the announced list is the first one kept.
+    with open_state(tmp_path / "state", create=False) as state:
+        assert state.announced[original] == entry.announced

@@ -33,6 +33,7 @@ from digest.errors import StateError
 from digest.merge import merge_two
 from digest.model import Paper, Theme
 from digest.state import journal
+from digest.state.lines import json_line, read_lines, text_line
 from digest.state.records import RecordError, StoredPaper, dump_record, load_record
 
 #: The state format this digest writes; it reads this one and none newer.
@@ -82,6 +83,8 @@ class State:
     _grouping_file: str | None = None
     #: Each paper's related papers (keys, best first), as kept (see digest.themes.relating).
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The first list of each paper whose list changed since: what its issue page shows.
+    announced: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _changes: journal.Changes = field(default_factory=journal.Changes)
     #: Each month's last part this build writes to: (part number, its size with staged lines).
     _parts: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -123,7 +126,7 @@ class State:
 
     def _keep(self, stored: StoredPaper, seen: datetime) -> None:
         """Stage a paper record, appended to the last part of the month it is seen in."""
-        line = _line(dump_record(stored))
+        line = text_line(dump_record(stored))
         path = self._part(seen.strftime("%Y-%m"), len(line))
         self._changes.append(path, line)
         self.papers[stored.paper.key] = stored
@@ -153,8 +156,8 @@ class State:
         """Stage a new grouping file for a regrouping; the previous one is removed."""
         path = f"{THEMES}/{date}.jsonl"
         header = {"grouping": {"date": date, "papers": papers, "settings": settings}}
-        lines = [_json_line(header)]
-        lines += [_json_line(_define(t)) for t in themes]
+        lines = [json_line(header)]
+        lines += [json_line(_define(t)) for t in themes]
         lines += _members(themes, placed, frozenset())
         self._changes.replaces[path] = b"".join(lines)
         if self._grouping_file and self._grouping_file != path:
@@ -165,14 +168,14 @@ class State:
         """Stage the papers (and any new theme) that a daily build added to the grouping."""
         assert self.grouping is not None and self._grouping_file is not None
         known = {t.slug for t in self.grouping.themes}
-        lines = [_json_line(_define(t)) for t in themes if t.slug not in known]
+        lines = [json_line(_define(t)) for t in themes if t.slug not in known]
         lines += _members(themes, placed, frozenset(self.grouping.placed))
         self._changes.append(self._grouping_file, b"".join(lines))
 
     def keep_related(self, lists: Mapping[str, Sequence[str]], seen: datetime) -> None:
         """Stage related lists set or changed by this build, in the file of its month."""
         lines = [
-            _json_line({"paper": key, "related": list(lists[key])})
+            json_line({"paper": key, "related": list(lists[key])})
             for key in sorted(lists)
             if tuple(lists[key]) != self.related.get(key)
         ]
@@ -223,15 +226,6 @@ def _paper_files(folder: Path) -> list[str]:
     return sorted((p.name for p in folder.glob("*.jsonl")), key=_month)
 
 
-def _line(text: str) -> bytes:
-    return (text + "\n").encode("utf-8")
-
-
-def _json_line(value: object) -> bytes:
-    """One state line: compact JSON, keys sorted, UTF-8 as it is."""
-    return _line(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-
-
 def _define(theme: Theme) -> dict[str, Any]:
     return {
         "theme": theme.slug,
@@ -246,7 +240,7 @@ def _members(
 ) -> list[bytes]:
     """A line per paper a theme lists, in the theme's order, for the papers not in ``skip``."""
     return [
-        _json_line({"in": theme.slug, "paper": key, "placed": list(placed[key])})
+        json_line({"in": theme.slug, "paper": key, "placed": list(placed[key])})
         for theme in themes
         for key in theme.paper_keys
         if key not in skip
@@ -274,13 +268,13 @@ def open_state(root: Path, *, create: bool) -> Iterator[State]:
         _check_format(root)
         papers = _read_papers(root)
         grouping, grouping_file = _read_grouping(root)
-        yield State(root, papers, grouping, grouping_file, _read_related(root))
+        yield State(root, papers, grouping, grouping_file, *_read_related(root))
 
 
 def _create(root: Path) -> None:
     changes = journal.Changes()
     changes.replaces[".gitignore"] = _IGNORED.encode()
-    changes.replaces[VERSION_FILE] = _json_line({"format": FORMAT})
+    changes.replaces[VERSION_FILE] = json_line({"format": FORMAT})
     journal.commit(root, changes)
 
 
@@ -317,26 +311,11 @@ def _locked(root: Path) -> Iterator[IO[bytes]]:
         yield lock
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (line number, line) of a state file; a file not in UTF-8 is an error."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise StateError(
-            f"'{path}' is not UTF-8 (byte {exc.start}): the state is damaged"
-        ) from None
-    if text and not text.endswith("\n"):
-        raise StateError(f"'{path}' ends in a partial line: the state is damaged")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield number, line
-
-
 def _read_papers(root: Path) -> dict[str, StoredPaper]:
     papers: dict[str, StoredPaper] = {}
     for name in _paper_files(root / PAPERS):
         path = root / PAPERS / name
-        for number, line in _lines(path):
+        for number, line in read_lines(path):
             try:
                 stored = load_record(line)
             except RecordError as exc:
@@ -348,16 +327,21 @@ def _read_papers(root: Path) -> dict[str, StoredPaper]:
     return papers
 
 
-def _read_related(root: Path) -> dict[str, tuple[str, ...]]:
+def _read_related(root: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Return each paper's last related list, and the first of those that changed since."""
     related: dict[str, tuple[str, ...]] = {}
+    first: dict[str, tuple[str, ...]] = {}
     for path in sorted((root / RELATED).glob("*.jsonl")):
-        for number, line in _lines(path):
+        for number, line in read_lines(path):
             try:
                 data = json.loads(line)
-                related[str(data["paper"])] = tuple(str(k) for k in data["related"])
+                key, found = str(data["paper"]), tuple(str(k) for k in data["related"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise StateError(f"'{path}' line {number}: not a related record ({exc})") from None
-    return related
+            if key in related:
+                first.setdefault(key, related[key])
+            related[key] = found
+    return related, first
 
 
 def _read_grouping(root: Path) -> tuple[KeptGrouping | None, str | None]:
@@ -369,7 +353,7 @@ def _read_grouping(root: Path) -> tuple[KeptGrouping | None, str | None]:
     themes: dict[str, dict[str, Any]] = {}
     members: dict[str, list[str]] = {}
     placed: dict[str, tuple[str, ...]] = {}
-    for number, line in _lines(path):
+    for number, line in read_lines(path):
         try:
             data = json.loads(line)
             if "grouping" in data:

@@ -43,7 +43,7 @@ MIN_SHOWN = 3
 KEEP_RATIO = 0.85
 #: A new paper enters an older paper's list only when this much more similar (cosine) than
 #: the weakest paper there: old cards rarely change (bench/related.py measures how often).
-MARGIN = 0.05
+MARGIN = 0.15
 #: Rows of a similarity block: 1,024 x 100,000 float32 is 400 MB.
 BLOCK = 1024
 #: Cells of a top-k search block (rows x papers).

@@ -158,6 +158,17 @@ class CardMaker:
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
         self.by_key = digest.by_key
+        # A title is shown on its card and in up to a dozen related lists, and a card is made
+        # for its theme page and its issue page: each is escaped once a build.
+        self._titles: dict[str, Markup] = {}
+        self._links: dict[str, tuple[Link, ...]] = {}
+
+    def title(self, key: str) -> Markup:
+        """Paper ``key``'s title as HTML, its TeX as math spans."""
+        found = self._titles.get(key)
+        if found is None:
+            found = self._titles[key] = html_spans(split_math(self.by_key[key].paper.title))
+        return found
 
     def url(self, key: str, up: str) -> str:
         """The URL of paper ``key``'s card, seen from a page ``up`` (``"../../"``) deep."""
@@ -165,12 +176,11 @@ class CardMaker:
 
     def related(self, key: str, up: str) -> RelatedLink:
         """A link to paper ``key``'s card, with its title and date, seen from ``up``."""
-        entry = self.by_key[key]
-        title = html_spans(split_math(entry.paper.title))
-        return RelatedLink(title, card_date(entry)[0], self.url(key, up))
+        return RelatedLink(self.title(key), card_date(self.by_key[key])[0], self.url(key, up))
 
-    def card(self, entry: Entry, up: str, show_theme: bool) -> Markup:
-        """Return the card of ``entry`` as one raw HTML block (no blank line inside)."""
+    def card(self, entry: Entry, up: str, show_theme: bool, announced: bool = False) -> Markup:
+        """Return the card of ``entry`` as one raw HTML block (no blank line inside); with
+        ``announced``, its related papers as first published (an issue page's card)."""
         paper = entry.paper
         theme = self.theme_of[entry.themes[0].theme_slug]
         chips = []
@@ -183,16 +193,21 @@ class CardMaker:
         date, label = card_date(entry)
         values = Card(
             anchor=paper_anchor(paper.key),
-            title=html_spans(split_math(paper.title)),
+            title=self.title(paper.key),
             authors=author_line([a.name for a in paper.authors]),
             date=date,
             date_label=label,
             abstract=html_spans(split_math(paper.abstract)),
             chips=tuple(chips),
-            links=card_links(paper_links(entry)),
+            links=self._links.get(paper.key)
+            or self._links.setdefault(paper.key, card_links(paper_links(entry))),
             theme=Link(theme.name, self.url(paper.key, up)),
             upvotes=paper.upvotes,
-            related=tuple(self.related(k, up) for k in entry.related if k in self.by_key),
+            related=tuple(
+                self.related(k, up)
+                for k in (entry.announced if announced else entry.related)
+                if k in self.by_key
+            ),
         )
         try:
             text = self.env.get_template(CARD_TEMPLATE).render(c=values, show_theme=show_theme)

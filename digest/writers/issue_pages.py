@@ -69,7 +69,7 @@ def card_groups(
         IssueGroup(
             Link(issue.heading(theme), Markup(f"../themes/{theme.slug}.md")),
             (),
-            *fold(theme, [cards.card(e, UP, True) for _, e in pairs]),
+            *fold(theme, [cards.card(e, UP, True, announced=True) for _, e in pairs]),
             Markup(f"t-{theme.slug}"),
             Markup(""),
         )

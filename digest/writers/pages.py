@@ -233,7 +233,6 @@ class PageWriter:
             "theme.md.j2",
             front={"feed": feed},
             theme=theme,
-            first_part=index == 1,
             cards=[self.cards.card(e, UP, False) for e in entries],
             feed=Markup(f"../{feed}"),
             parts=self._part_links(first, len(parts), index),
