@@ -174,6 +174,11 @@ class Config:
     interests: str = option(
         "", "file of papers the reader likes (arXiv ids or URLs, BibTeX, JSON): a For you page"
     )
+    issue_card_days: int = option(
+        30,
+        "issue pages older than this many days list their papers as links to their cards on the "
+        "theme pages (0: cards on every issue page)",
+    )
     keywords: KeywordConfig = field(default_factory=KeywordConfig)
     themes: ThemeConfig = field(default_factory=ThemeConfig)
     rising: RisingConfig = field(default_factory=RisingConfig)

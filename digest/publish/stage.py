@@ -51,7 +51,13 @@ def publish(
         stages.append(atomic.staging_dir(settings.docs_dir))
         stages.append(atomic.staging_dir(settings.site_dir))
         docs, site = stages[0] / "docs", stages[1] / "site"
-        write_docs(digest, templates_dir(config.templates_dir), config.feed.items, docs)
+        write_docs(
+            digest,
+            templates_dir(config.templates_dir),
+            config.feed.items,
+            docs,
+            config.issue_card_days,
+        )
         published = None if config.new_state else settings.site_dir
         epoch = int(digest.built.timestamp())
         report = render(settings, docs, site, epoch, published, inputs)

@@ -27,14 +27,17 @@ def templates_dir(configured: str) -> Path:
     raise BuildError("No page templates found: reinstall digest or set templates_dir")
 
 
-def write_docs(digest: Digest, templates: Path, feed_items: int, docs: Path) -> None:
-    """Write every page (Markdown), feed and the export of ``digest`` into ``docs``.
+def write_docs(
+    digest: Digest, templates: Path, feed_items: int, docs: Path, card_days: int = 0
+) -> None:
+    """Write every page (Markdown), feed and the export of ``digest`` into ``docs``; issues
+    older than ``card_days`` (0: none) list links to their papers' cards instead of cards.
 
     Pages are saved as they are rendered, so the whole site's Markdown (hundreds of MB at
     100,000 papers) is never in memory at once.
     """
     feeds = feed_specs(digest, feed_items)
-    writer = PageWriter(templates, digest, feeds)
+    writer = PageWriter(templates, digest, feeds, card_days)
     for relative, text in writer.iter_pages():
         _save(docs / relative, text.encode("utf-8"))
     for relative, data in sorted(render_feeds(digest, feeds).items()):

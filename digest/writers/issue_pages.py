@@ -77,6 +77,37 @@ def card_groups(
     ]
 
 
+def run_links(
+    page_of: Mapping[str, str], issue: Issue, run: Sequence[tuple[Theme, Entry]]
+) -> list[IssueGroup]:
+    """The groups of one part of an older issue page: links to the papers' cards, no cards.
+
+    The cards stay on the theme pages; an issue page past ``issue_card_days`` keeps its parts
+    and headings but lists titles, which is what a year of issues can afford (bench/scale.py).
+    """
+    return [
+        IssueGroup(
+            Link(issue.heading(theme), Markup(f"../themes/{theme.slug}.md")),
+            tuple(
+                Link(
+                    e.paper.title, Markup(f"../{page_of[e.paper.key]}#{paper_anchor(e.paper.key)}")
+                )
+                for _, e in pairs
+            ),
+            (),
+            Markup(""),
+            Markup(f"t-{theme.slug}"),
+            Markup(""),
+        )
+        for theme, pairs in itertools.groupby(run, key=lambda te: te[0])
+    ]
+
+
+def _card_href(page_of: Mapping[str, str], key: str) -> Markup:
+    """The link from an issue page to a paper's card on its theme page."""
+    return Markup(f"../{page_of[key]}#{paper_anchor(key)}")
+
+
 def link_groups(
     digest: Digest,
     page_of: Mapping[str, str],

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,8 +88,17 @@ class PageWriter:
     page; without them it lists none.
     """
 
-    def __init__(self, templates: Path, digest: Digest, feeds: Sequence[FeedSpec] = ()) -> None:
+    def __init__(
+        self,
+        templates: Path,
+        digest: Digest,
+        feeds: Sequence[FeedSpec] = (),
+        card_days: int = 0,
+    ) -> None:
         self.env = environment(templates)
+        #: Issues first seen before this day list links to cards, not cards (None: no issue).
+        latest = digest.issues[0].date if digest.issues and card_days else None
+        self.cards_since = latest - timedelta(days=card_days) if latest else None
         self.templates = templates
         self.digest = digest
         self.feeds = tuple(feeds)
@@ -177,7 +187,10 @@ class PageWriter:
         """Part ``at`` of an issue's pages: its cards by theme, ISSUE_PART cards a part."""
         first = f"issues/{issue.slug}.md"
         index = at + 1
-        groups = issue_pages.card_groups(self.cards, issue, runs[at])
+        if self.cards_since is not None and issue.date < self.cards_since:
+            groups = issue_pages.run_links(self.page_of, issue, runs[at])
+        else:
+            groups = issue_pages.card_groups(self.cards, issue, runs[at])
         text = self.render(
             "issue.md.j2",
             issue=issue,
