@@ -9,7 +9,10 @@ ids. Then a day of ``--add`` more papers is built on it. Printed per size:
 - search: the largest file a search downloads (any file of site/pagefind/), and the total;
 - the kept state: bytes a paper, the largest file, and what the day added (lines, and whether
   it rewrote any byte kept before);
-- the day: wall time and its ratio to the cold build.
+- the day: wall time and its ratio to the cold build;
+- a month on: one more day of ``--add`` papers dated 32 days later, when the first issues are
+  past ``issue_card_days`` (their pages list links, not cards): the site's size a paper and by
+  folder, the shape a year of daily issues has.
 
     python bench/scale.py                          # 20000, 50000 and 100000 papers
     python bench/scale.py --papers 2000 --add 500  # chosen sizes
@@ -98,6 +101,22 @@ def one(papers: int, add: int) -> None:
         print(
             f"         a day of {add}: {day_seconds:6.1f} s ({day_seconds / seconds:.3f} of cold), "
             f"peak {day_peak:6.0f} MB, {lines} lines kept, rewritten: {rewritten or 'none'}",
+            flush=True,
+        )
+        month = write_corpus(work / "month.jsonl", add, start=papers + add)
+        month_seconds, _ = timed_build(work, month, "2026-02-02")
+        total = papers + 2 * add
+        parts = {
+            d.name: folder_bytes(d) if d.is_dir() else d.stat().st_size for d in site.iterdir()
+        }
+        keywords = sum(v for k, v in parts.items() if k.startswith("keywords"))
+        shown = {k: v for k, v in parts.items() if not k.startswith("keywords")}
+        shown["keywords*"] = keywords
+        largest_parts = sorted(shown.items(), key=lambda kv: -kv[1])[:6]
+        print(
+            f"         a month on ({month_seconds:.1f} s): site {folder_bytes(site) / 1e6:.1f} MB, "
+            f"{folder_bytes(site) / total / 1e3:.2f} KB a paper; "
+            + ", ".join(f"{k} {v / total / 1e3:.2f}" for k, v in largest_parts),
             flush=True,
         )
     finally:
