@@ -6,10 +6,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import DATA, EPOCH, SEED, build_site
+import pytest
+from conftest import DATA, EPOCH, SEED, Site, build_site
+
+from digest.writers.docs import write_docs
 
 DAY = 86_400
 GOLDEN = DATA / "golden-input.txt"
+
+
+@pytest.fixture(scope="module")
+def month_later(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The golden papers (hostile titles among them), then the example 40 days later."""
+    root = tmp_path_factory.mktemp("retention")
+    build_site(root, [GOLDEN], epoch=EPOCH)
+    return build_site(root, [SEED], epoch=EPOCH + 40 * DAY, issue_card_days=30)
 
 
 def _issue_pages(site: Path) -> dict[str, str]:
@@ -22,28 +33,29 @@ def _issue_pages(site: Path) -> dict[str, str]:
     return found
 
 
-def test_an_issue_past_the_card_days_links_every_paper_to_its_card(tmp_path: Path) -> None:
-    build_site(tmp_path, [GOLDEN], epoch=EPOCH)
-    later = build_site(tmp_path, [SEED], epoch=EPOCH + 40 * DAY, issue_card_days=30)
-    digest = later.result.digest
+def test_an_issue_past_the_card_days_links_every_paper_to_its_card(month_later: Site) -> None:
+    digest = month_later.result.digest
     assert digest is not None
     old, new = digest.issues[-1], digest.issues[0]
-    pages = _issue_pages(later.site)
+    pages = _issue_pages(month_later.site)
     assert 'class="dg-card"' in pages[new.slug]
     assert 'class="dg-card"' not in pages[old.slug]
     links = re.findall(r'href="\.\./\.\./(themes/[^"#]+)#(p-[^"]+)"', pages[old.slug])
-    anchors = {anchor for _, anchor in links}
-    assert len(anchors) == len(old.paper_keys)
+    assert len({anchor for _, anchor in links}) == len(old.paper_keys)
     for path, anchor in links:
-        card = (later.site / path / "index.html").read_text(encoding="utf-8")
+        card = (month_later.site / path / "index.html").read_text(encoding="utf-8")
         assert f'<article class="dg-card" id="{anchor}"' in card
-    # Titles are untrusted text (the golden input has hostile ones): shown, never run.
+    # Titles are untrusted text: shown, never run.
     assert "Robust Attention for Hostile Inputs" in pages[old.slug]
     assert "<script>alert" not in pages[old.slug] and "onclick=" not in pages[old.slug]
 
 
-def test_zero_card_days_keeps_cards_on_every_issue_page(tmp_path: Path) -> None:
-    build_site(tmp_path, [SEED], epoch=EPOCH, issue_card_days=0)
-    later = build_site(tmp_path, [GOLDEN], epoch=EPOCH + 400 * DAY, issue_card_days=0)
-    pages = _issue_pages(later.site)
-    assert len(pages) == 2 and all('class="dg-card"' in html for html in pages.values())
+@pytest.mark.parametrize(("days", "cards"), [(0, True), (40, True), (39, False), (30, False)])
+def test_card_days_decide_which_issue_pages_show_cards(
+    month_later: Site, tmp_path: Path, days: int, cards: bool
+) -> None:
+    digest = month_later.result.digest
+    assert digest is not None
+    write_docs(digest, month_later.root / "site_templates", 50, tmp_path, days)
+    old = (tmp_path / "issues" / f"{digest.issues[-1].slug}.md").read_text(encoding="utf-8")
+    assert ('class="dg-card"' in old) is cards
