@@ -120,7 +120,7 @@ def build(
             else:
                 state.joined(digest.themes, placed)
             check_strict(config.strict, counter)
-            report = publish(digest, config, settings, state, stamp, counter)
+            report = publish(digest, config, settings, state, stamp, counter, cache)
     return BuildResult(
         digest,
         settings.site_dir,

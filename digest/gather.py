@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence, Set
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,8 +57,8 @@ def gather(
     executor: Executor | None = None,
     *,
     may_regroup: bool = True,
-    related: Mapping[str, Sequence[str]] | None = None,
-    announced: Mapping[str, Sequence[str]] | None = None,
+    related: Mapping[str, Sequence[str]] = MappingProxyType({}),
+    announced: Mapping[str, Sequence[str]] = MappingProxyType({}),
     liked: Sequence[str] = (),
 ) -> Gathered:
     """Extract keywords, place every paper in a theme and assemble the Digest.
@@ -85,10 +86,9 @@ def gather(
     batch = frozenset(papers_of_batch(kept, papers, regroup))
     found_related = relate(
         list(zip(papers, keywords, strict=True)),
-        *(batch, related or {}, cache, config.keywords.language, settings_hash(config.keywords)),
+        *(batch, related, cache, config.keywords.language, settings_hash(config.keywords)),
     )
-    first = {**(related or {}), **(announced or {})}
-    entries = _entries(stored, keywords, grouping, found_related, first)
+    entries = _entries(stored, keywords, grouping, found_related, {**related, **announced})
     all_issues = issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes))
     digest = Digest(
         title=config.title,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ from conftest import (
 from digest.errors import BuildError
 from digest.publish import stage
 from digest.site import MANIFEST
+from digest.state import Cache
+from digest.writers.cards import CardMaker
 
 GOLDEN = DATA / "golden-input.txt"
 DAY = 86_400
@@ -162,6 +165,38 @@ def test_a_changed_theme_template_renders_every_page(tmp_path: Path) -> None:
     main.write_text(main.read_text(encoding="utf-8") + "\n{# changed #}\n", encoding="utf-8")
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert second.result.kept == 0 and second.result.rendered > 0
+
+
+def test_cached_cards_follow_the_card_template_and_what_they_show(tmp_path: Path) -> None:
+    """Cards come from the cache by a hash of what they show and of the card template: an
+    edited template or a changed paper never gets yesterday's card."""
+    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    digest = first.result.digest
+    assert digest is not None
+    templates = tmp_path / "site_templates"
+    cache = Cache(tmp_path / ".digest-cache")
+    try:
+        maker = CardMaker(templates, digest, {}, cache)
+        entry = digest.entries[0]
+        before = maker.card(entry, "../../", False)
+        assert maker.card(entry, "../../", False) == before
+        assert cache.rendered([maker._key(maker.facts(entry, "../../", False))])
+        revised = replace(entry, paper=replace(entry.paper, abstract="A revised abstract."))
+        assert "A revised abstract" in maker.card(revised, "../../", False)
+    finally:
+        cache.close()
+    card = templates / "_card.html.j2"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("<article ", "<article data-x=1 "),
+        encoding="utf-8",
+    )
+    second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
+    cards = [
+        text
+        for page in sorted(second.docs.rglob("*.md"))
+        for text in re.findall(r"<article [^>]*>", page.read_text(encoding="utf-8"))
+    ]
+    assert len(cards) > 300 and all("data-x=1" in text for text in cards)
 
 
 def test_a_failed_build_leaves_the_published_files_untouched(

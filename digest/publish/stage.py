@@ -23,7 +23,7 @@ from digest.errors import BuildError
 from digest.model import Digest
 from digest.publish.checks import verify
 from digest.site import RenderReport, SiteSettings, render, search
-from digest.state import State
+from digest.state import Cache, State
 from digest.writers.docs import templates_dir, write_docs
 from digest.writers.export import EXPORT_PATH
 from digest.writers.feeds import RSS_PATH
@@ -36,6 +36,7 @@ def publish(
     state: State,
     inputs: str,
     counter: WarningCounter,
+    cache: Cache | None = None,
 ) -> RenderReport:
     """Build the docs and site of ``digest``, check them, commit ``state``, swap them in.
 
@@ -57,6 +58,7 @@ def publish(
             config.feed.items,
             docs,
             config.issue_card_days,
+            cache,
         )
         published = None if config.new_state else settings.site_dir
         epoch = int(digest.built.timestamp())

@@ -2,7 +2,8 @@
 
 ```
 .digest-cache/
-  keywords.sqlite     raw keywords by text hash and extraction settings
+  keywords.sqlite     raw keywords by text hash and extraction settings; paper cards' HTML
+                      by a hash of everything the card shows (digest.writers.cards)
   arrays/<key>.npz    numeric results (a grouping's vector space, ...) by a hash of their inputs
 ```
 
@@ -20,7 +21,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,9 @@ class Cache:
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS keywords (text_hash TEXT, settings_hash TEXT, "
                     "keywords TEXT NOT NULL, PRIMARY KEY (text_hash, settings_hash))"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, text TEXT NOT NULL)"
                 )
             except (OSError, sqlite3.Error) as exc:
                 raise StateError(f"Cannot open the cache '{self.root}': {exc}") from exc
@@ -88,6 +92,40 @@ class Cache:
             from digest.diagnostics import log
 
             log.debug("Cannot write the keyword cache: %s", exc)
+
+    def rendered(self, keys: Sequence[str]) -> dict[str, str]:
+        """Return the rendered texts cached under ``keys`` (those that are cached)."""
+        db = self._connect()
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            try:
+                # Only "?" placeholders are interpolated; values are bound parameters.
+                rows = db.execute(f"SELECT key, text FROM rendered WHERE key IN ({marks})", chunk)
+                found.update(rows.fetchall())
+            except sqlite3.DatabaseError:
+                return found  # A damaged cache is an empty one.
+        return found
+
+    def keep_rendered(self, texts: Mapping[str, str], used: Collection[str] = ()) -> None:
+        """Remember rendered texts by key; with ``used`` (every key a build asked for), forget
+        the others once they outnumber those, so the table stays the size of one site."""
+        db = self._connect()
+        try:
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO rendered VALUES (?, ?)", texts.items())
+                (count,) = db.execute("SELECT COUNT(*) FROM rendered").fetchone()
+                if used and count > 2 * len(used):
+                    db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+                    db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
+                    db.execute("DELETE FROM rendered WHERE key NOT IN (SELECT key FROM used)")
+                    db.execute("DROP TABLE used")
+        except sqlite3.Error as exc:
+            from digest.diagnostics import log
+
+            log.debug("Cannot write the rendered cache: %s", exc)
 
     def arrays(self, key: str) -> dict[str, NDArray[Any]] | None:
         """Return the arrays stored under ``key``, None when missing or unreadable."""

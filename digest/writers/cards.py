@@ -13,6 +13,7 @@ card is on.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,8 +22,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
+from digest import __version__
 from digest.links import arxiv_abs, arxiv_pdf, arxiv_title_search, hf_paper
 from digest.model import HF_SOURCE, Digest, Entry
+from digest.state import Cache
 from digest.writers.escape import html_spans, safe_href, split_math
 from digest.writers.paging import page_url, paper_anchor, theme_pages
 from digest.writers.template_errors import template_failure
@@ -60,6 +63,25 @@ class RelatedLink:
     title: Markup
     date: str
     href: str
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """Everything a card shows, as plain values (text unescaped): the card's HTML is a function
+    of these and the card template alone, which is what lets the cache keep it."""
+
+    anchor: str
+    title: str
+    authors: str
+    date_and_label: tuple[str, str]
+    abstract: str
+    chips: tuple[Chip, ...]
+    links: tuple[Link, ...]
+    theme: Link
+    upvotes: int | None
+    #: (title, date, URL of the card) of each related paper.
+    related: tuple[tuple[str, str, str], ...]
+    show_theme: bool
 
 
 @dataclass(frozen=True)
@@ -135,7 +157,13 @@ class CardMaker:
     (bench/versus.py, daily build); the index lists every shared keyword, so no link is dead.
     """
 
-    def __init__(self, templates: Path, digest: Digest, keyword_page: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        templates: Path,
+        digest: Digest,
+        keyword_page: Mapping[str, str],
+        cache: Cache | None = None,
+    ) -> None:
         self.templates = templates
         self.env = Environment(
             loader=FileSystemLoader(str(templates)),
@@ -158,29 +186,31 @@ class CardMaker:
         #: The theme page part holding each paper's card: where every link to a paper goes.
         self.page_of = theme_pages(digest)
         self.by_key = digest.by_key
-        # A title is shown on its card and in up to a dozen related lists, and a card is made
-        # for its theme page and its issue page: each is escaped once a build.
-        self._titles: dict[str, Markup] = {}
+        self.cache = cache
+        #: What the card template is: a card's cached HTML is keyed by it and the card's facts.
+        source = self.env.loader.get_source(self.env, CARD_TEMPLATE)[0] if self.env.loader else ""
+        self._template = f"digest {__version__}\n{source}"
+        #: Every card key this build asked for.
+        self.used: set[str] = set()
+        # A title is in up to a dozen related lists, and a paper has a card on its theme page
+        # and its issue page: each is escaped once a build.
+        self._spans: dict[str, Markup] = {}
         self._links: dict[str, tuple[Link, ...]] = {}
 
-    def title(self, key: str) -> Markup:
-        """Paper ``key``'s title as HTML, its TeX as math spans."""
-        found = self._titles.get(key)
+    def spans(self, text: str) -> Markup:
+        """``text`` as HTML, its TeX as math spans (a title is in many related lists)."""
+        found = self._spans.get(text)
         if found is None:
-            found = self._titles[key] = html_spans(split_math(self.by_key[key].paper.title))
+            found = self._spans[text] = html_spans(split_math(text))
         return found
 
     def url(self, key: str, up: str) -> str:
         """The URL of paper ``key``'s card, seen from a page ``up`` (``"../../"``) deep."""
         return f"{up}{page_url(self.page_of[key])}#{paper_anchor(key)}"
 
-    def related(self, key: str, up: str) -> RelatedLink:
-        """A link to paper ``key``'s card, with its title and date, seen from ``up``."""
-        return RelatedLink(self.title(key), card_date(self.by_key[key])[0], self.url(key, up))
-
-    def card(self, entry: Entry, up: str, show_theme: bool, announced: bool = False) -> Markup:
-        """Return the card of ``entry`` as one raw HTML block (no blank line inside); with
-        ``announced``, its related papers as first published (an issue page's card)."""
+    def facts(self, entry: Entry, up: str, show_theme: bool, announced: bool = False) -> CardFacts:
+        """What the card of ``entry`` shows, seen from ``up``; with ``announced``, its related
+        papers as first published (an issue page's card)."""
         paper = entry.paper
         theme = self.theme_of[entry.themes[0].theme_slug]
         chips = []
@@ -190,27 +220,77 @@ class CardMaker:
             if page is not None and self.shared_since[kw.key] <= entry.listed.date():
                 href = f"{up}{page_url(page)}#{self.keyword_slug[kw.key]}"
             chips.append(Chip(kw.text, href))
-        date, label = card_date(entry)
-        values = Card(
-            anchor=paper_anchor(paper.key),
-            title=self.title(paper.key),
+        links = self._links.get(paper.key)
+        if links is None:
+            links = self._links[paper.key] = card_links(paper_links(entry))
+        related = entry.announced if announced else entry.related
+        return CardFacts(
+            anchor=str(paper_anchor(paper.key)),
+            title=paper.title,
             authors=author_line([a.name for a in paper.authors]),
-            date=date,
-            date_label=label,
-            abstract=html_spans(split_math(paper.abstract)),
+            date_and_label=card_date(entry),
+            abstract=paper.abstract,
             chips=tuple(chips),
-            links=self._links.get(paper.key)
-            or self._links.setdefault(paper.key, card_links(paper_links(entry))),
+            links=links,
             theme=Link(theme.name, self.url(paper.key, up)),
             upvotes=paper.upvotes,
             related=tuple(
-                self.related(k, up)
-                for k in (entry.announced if announced else entry.related)
+                (self.by_key[k].paper.title, card_date(self.by_key[k])[0], self.url(k, up))
+                for k in related
                 if k in self.by_key
             ),
+            show_theme=show_theme,
+        )
+
+    def cards(self, facts: Sequence[CardFacts]) -> list[Markup]:
+        """Return the cards of ``facts``, each one raw HTML block (no blank line inside).
+
+        A card's HTML is a function of its facts and the card template alone, so it is kept in
+        the cache under a hash of both: a daily build makes again only the cards that changed,
+        not the two of every paper of the history (bench/versus.py, daily build).
+        """
+        keys = [self._key(f) for f in facts]
+        self.used.update(keys)
+        found = self.cache.rendered(keys) if self.cache else {}
+        fresh = {}
+        for key, values in zip(keys, facts, strict=True):
+            if key not in found:
+                found[key] = fresh[key] = self._render(values)
+        if fresh and self.cache:
+            self.cache.keep_rendered(fresh)
+        return [Markup(found[key]) for key in keys]
+
+    def card(self, entry: Entry, up: str, show_theme: bool, announced: bool = False) -> Markup:
+        """Return the card of ``entry`` (see :meth:`facts` and :meth:`cards`)."""
+        return self.cards([self.facts(entry, up, show_theme, announced)])[0]
+
+    def forget_unused(self) -> None:
+        """Let the cache forget the cards no page of this build asked for."""
+        if self.cache and self.used:
+            self.cache.keep_rendered({}, self.used)
+
+    def _key(self, facts: CardFacts) -> str:
+        return hashlib.sha256(f"{self._template}\n{facts!r}".encode()).hexdigest()
+
+    def _render(self, facts: CardFacts) -> str:
+        date, label = facts.date_and_label
+        values = Card(
+            anchor=Markup(facts.anchor),
+            title=self.spans(facts.title),
+            authors=facts.authors,
+            date=date,
+            date_label=label,
+            abstract=html_spans(split_math(facts.abstract)),
+            chips=facts.chips,
+            links=facts.links,
+            theme=facts.theme,
+            upvotes=facts.upvotes,
+            related=tuple(RelatedLink(self.spans(t), d, h) for t, d, h in facts.related),
         )
         try:
-            text = self.env.get_template(CARD_TEMPLATE).render(c=values, show_theme=show_theme)
+            text = self.env.get_template(CARD_TEMPLATE).render(
+                c=values, show_theme=facts.show_theme
+            )
         except TemplateError as exc:
             raise template_failure(exc, self.templates, CARD_TEMPLATE, "card") from exc
-        return Markup("\n".join(line for line in text.splitlines() if line.strip()))
+        return "\n".join(line for line in text.splitlines() if line.strip())

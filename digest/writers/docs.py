@@ -7,6 +7,7 @@ from pathlib import Path
 
 from digest.errors import BuildError
 from digest.model import Digest
+from digest.state import Cache
 from digest.writers.export import EXPORT_PATH, export_json
 from digest.writers.feeds import feed_specs, render_feeds
 from digest.writers.pages import PageWriter
@@ -28,18 +29,25 @@ def templates_dir(configured: str) -> Path:
 
 
 def write_docs(
-    digest: Digest, templates: Path, feed_items: int, docs: Path, card_days: int = 0
+    digest: Digest,
+    templates: Path,
+    feed_items: int,
+    docs: Path,
+    card_days: int = 0,
+    cache: Cache | None = None,
 ) -> None:
     """Write every page (Markdown), feed and the export of ``digest`` into ``docs``; issues
     older than ``card_days`` (0: none) list links to their papers' cards instead of cards.
+    ``cache`` keeps the cards' HTML (see :meth:`digest.writers.cards.CardMaker.cards`).
 
     Pages are saved as they are rendered, so the whole site's Markdown (hundreds of MB at
     100,000 papers) is never in memory at once.
     """
     feeds = feed_specs(digest, feed_items)
-    writer = PageWriter(templates, digest, feeds, card_days)
+    writer = PageWriter(templates, digest, feeds, card_days, cache)
     for relative, text in writer.iter_pages():
         _save(docs / relative, text.encode("utf-8"))
+    writer.cards.forget_unused()
     for relative, data in sorted(render_feeds(digest, feeds).items()):
         _save(docs / relative, data)
     _save(docs / EXPORT_PATH, export_json(digest))

@@ -65,11 +65,12 @@ def card_groups(
     A group is headed by :meth:`Issue.heading`; one cut by a part's end is headed on both
     parts, each with its own cards.
     """
+    made = iter(cards.cards([cards.facts(e, UP, True, announced=True) for _, e in run]))
     return [
         IssueGroup(
             Link(issue.heading(theme), Markup(f"../themes/{theme.slug}.md")),
             (),
-            *fold(theme, [cards.card(e, UP, True, announced=True) for _, e in pairs]),
+            *fold(theme, [next(made) for _ in pairs]),
             Markup(f"t-{theme.slug}"),
             Markup(""),
         )

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from digest.model import Digest, Entry, Issue, Theme
+from digest.state import Cache
 from digest.writers import charts, issue_pages, keyword_pages, listing_rows
 from digest.writers.cards import CardMaker, Link
 from digest.writers.escape import markdown_text
@@ -94,6 +95,7 @@ class PageWriter:
         digest: Digest,
         feeds: Sequence[FeedSpec] = (),
         card_days: int = 0,
+        cache: Cache | None = None,
     ) -> None:
         self.env = environment(templates)
         #: Issues first seen before this day list links to cards, not cards (None: no issue).
@@ -106,7 +108,7 @@ class PageWriter:
         self.keyword_parts = keyword_parts(digest.keyword_index)
         part_of = {i: path for path, initials in self.keyword_parts.items() for i in initials}
         keyword_page = {k.key: part_of[keyword_initial(k.text)] for k in digest.keyword_index}
-        self.cards = CardMaker(templates, digest, keyword_page)
+        self.cards = CardMaker(templates, digest, keyword_page, cache)
         self.keyword_slug = self.cards.keyword_slug
         self.keyword_page = keyword_page
         self.page_of = self.cards.page_of
@@ -246,7 +248,7 @@ class PageWriter:
             "theme.md.j2",
             front={"feed": feed},
             theme=theme,
-            cards=[self.cards.card(e, UP, False) for e in entries],
+            cards=self.cards.cards([self.cards.facts(e, UP, False) for e in entries]),
             feed=Markup(f"../{feed}"),
             parts=self._part_links(first, len(parts), index),
         )
