@@ -22,9 +22,16 @@ abstract's words, so copies differ); the cache and kept lists a cold build of N 
 are synthesised (see seed_cache), then the daily build of 500 more runs through relate() with
 that cache, in a fresh process: seconds and peak memory of the daily build.
 
+26 readers make a noisy score (a standard error of about 0.02 on arxiv-cs-2016; the 8 smallest
+ids there are all papers of 2007, so it also measures a reader whose likes are years older than
+most candidates). --draws N adds "For you" over up to N readers a category, each liking 8 other
+papers of it (ordered by a hash of category and row), with the mean's standard error: compare
+rankers on that, and on the halves and Kaggle, before trusting a change of 0.01.
+
     python bench/related.py                   # scores and churn
     python bench/related.py --keywords /tmp/kw  # the same with the build's keyword phrases
     python bench/related.py --scale 100000    # and the daily cost at 100,000 papers
+    python bench/related.py --draws 10        # and "For you" over 10 readers a category
 """
 
 from __future__ import annotations
@@ -85,14 +92,37 @@ def readers(keys: Sequence[object], truth: Sequence[str]) -> list[tuple[str, lis
     ]
 
 
-def for_you_score(rank: Ranker, keys: Sequence[object], truth: Sequence[str]) -> float:
-    precisions = []
-    for category, liked in readers(keys, truth):
+def drawn_readers(truth: Sequence[str], draws: int) -> list[tuple[str, list[int]]]:
+    """Return (category, liked) for categories of >= 40 papers: up to ``draws`` disjoint sets
+    of 8 of its papers, in the order of a hash of category and row (not of ids or dates)."""
+    members: defaultdict[str, list[int]] = defaultdict(list)
+    for i, category in enumerate(truth):
+        members[category].append(i)
+    found = []
+    for c in sorted(members):
+        if len(members[c]) < 40:
+            continue
+        order = sorted(members[c], key=lambda i: hashlib.sha1(f"{c} {i}".encode()).hexdigest())
+        found += [(c, sorted(order[8 * k : 8 * k + 8])) for k in range(min(draws, len(order) // 8))]
+    return found
+
+
+def precisions(
+    rank: Ranker, chosen: Sequence[tuple[str, list[int]]], truth: Sequence[str]
+) -> list[float]:
+    """Precision at 20 of each reader in ``chosen`` (liked papers left out of the ranking)."""
+    found = []
+    for category, liked in chosen:
         others = sorted(set(range(len(truth))) - set(liked))
         top = list(rank(liked, others))[:20]
         assert not set(top) & set(liked)
-        precisions.append(sum(truth[i] == category for i in top) / 20)
-    return float(np.mean(precisions)) if precisions else float("nan")
+        found.append(sum(truth[i] == category for i in top) / 20)
+    return found
+
+
+def for_you_score(rank: Ranker, keys: Sequence[object], truth: Sequence[str]) -> float:
+    found = precisions(rank, readers(keys, truth), truth)
+    return float(np.mean(found)) if found else float("nan")
 
 
 def top5(similarity: np.ndarray) -> list[list[int]]:
@@ -130,6 +160,8 @@ def baselines(papers: Sequence[Paper], truth: Sequence[str], keys: Sequence[str]
     }
 
 
+#: Readers a category drawn for --draws (0: only the fixed readers).
+DRAWS = 0
 #: Where --keywords keeps YAKE's keywords (digest's own keyword cache), so YAKE runs once.
 KEYWORDS: Path | None = None
 
@@ -163,7 +195,13 @@ def ours(vectors: np.ndarray, authors: list[list[str]], truth, keys) -> dict:
         return cands[np.lexsort((cands, -scores[cands]))].tolist()
 
     largest = [tuple(-ord(ch) for ch in k) for k in keys]
+    drawn = precisions(rank, drawn_readers(truth, DRAWS), truth) if DRAWS else []
     return {
+        "drawn": (
+            (float(np.mean(drawn)), float(np.std(drawn) / np.sqrt(len(drawn))), len(drawn))
+            if drawn
+            else (float("nan"), float("nan"), 0)
+        ),
         "related": related_score(shown, truth),
         "fixed 5": related_score(indices.tolist(), truth),
         "shown": float(np.mean([len(s) for s in shown])),
@@ -196,6 +234,11 @@ def report(name: str, papers: Sequence[Paper], truth: list[str], for_you_truth: 
         f"{fy_full['largest']:.3f})  text only {fy_text['for-you']:.3f} (largest "
         f"{fy_text['largest']:.3f})"
     )
+    if DRAWS:
+        mean, error, count = fy_full["drawn"]
+        print(
+            f"  for you  digest over {count} drawn readers {mean:.3f} (standard error {error:.3f})"
+        )
     print(f"  time: related + readers {seconds:.1f} s")
 
 
@@ -344,10 +387,13 @@ def main() -> None:
     parser.add_argument(
         "--keywords", metavar="DIR", type=Path, help="vectors with YAKE keywords, cached in DIR"
     )
+    parser.add_argument(
+        "--draws", type=int, default=0, metavar="N", help="For you over N readers a category"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global KEYWORDS
-    KEYWORDS = args.keywords
+    global KEYWORDS, DRAWS
+    KEYWORDS, DRAWS = args.keywords, args.draws
     if args.child:
         child(args.child[0], int(args.child[1]), Path(args.child[2]))
         return
