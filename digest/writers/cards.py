@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -187,9 +188,6 @@ class CardMaker:
         self.page_of = theme_pages(digest)
         self.by_key = digest.by_key
         self.cache = cache
-        #: What the card template is: a card's cached HTML is keyed by it and the card's facts.
-        source = self.env.loader.get_source(self.env, CARD_TEMPLATE)[0] if self.env.loader else ""
-        self._template = f"digest {__version__}\n{source}"
         #: Every card key this build asked for.
         self.used: set[str] = set()
         # A title is in up to a dozen related lists, and a paper has a card on its theme page
@@ -268,6 +266,14 @@ class CardMaker:
         """Let the cache forget the cards no page of this build asked for."""
         if self.cache and self.used:
             self.cache.keep_rendered({}, self.used)
+
+    @cached_property
+    def _template(self) -> str:
+        """What the card template is: a card's cached HTML is keyed by it and the card's facts
+        (read when the first card is made: a page-only template folder has no card template)."""
+        loader = self.env.loader
+        source = loader.get_source(self.env, CARD_TEMPLATE)[0] if loader else ""
+        return f"digest {__version__}\n{source}"
 
     def _key(self, facts: CardFacts) -> str:
         return hashlib.sha256(f"{self._template}\n{facts!r}".encode()).hexdigest()
