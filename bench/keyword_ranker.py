@@ -6,11 +6,12 @@ digest.text.keyphrases, and prints strict precision / recall (../shared/tools/kw
 cross-validation grouped by date (one day's papers in one fold; the tables a fold's features
 read are learned without that fold, and the training rows' tables without their own fold),
 at 6, 8 and 10 keyphrases a paper and for adaptive choices, on all papers and on those in
-Hugging Face's 2026 style; the adaptive choice that clears the floor (precision 0.60, recall
-0.45) by most on the 2026 papers is the one shipped. Then the refit on all papers, the 30-paper
-check (../shared/data/hf-daily-papers, never tuned on), raw YAKE beside it and, given the
-checkout of today's digest (--today), today's keyword stage's scores and its time a paper beside
-this branch's (processes alternated A B A B, bench/keyword_stage.py).
+Hugging Face's 2026 style; the adaptive choice whose smaller margin over the floor (precision
+0.60, recall 0.45), on all papers and on the 2026 papers, is largest is the one shipped (the
+settings are scored from each paper's ten best phrases, ranked once). Then the refit on all
+papers, the 30-paper check (../shared/data/hf-daily-papers, never tuned on), raw YAKE beside it
+and, given the checkout of today's digest (--today), today's keyword stage's scores and its time
+a paper beside this branch's (processes alternated A B A B, bench/keyword_stage.py).
 
 Usage (DIGEST_SHARED=/path/to/shared if the data is not beside the repository; bench/ on
 PYTHONPATH):
@@ -112,10 +113,38 @@ SETTINGS = {
 }
 
 
-def evaluate(
-    prepared: Sequence[Prepared], scores: Sequence[np.ndarray], settings: KeyphraseSettings
+#: Everything a setting can show: each paper's ten best phrases that do not repeat each other.
+Ranked = list[tuple[np.ndarray, list[str]]]
+ALL_TEN = KeyphraseSettings(threshold=0.0, fewest=0, most=10, floor=0.0)
+
+
+def rank_all(prepared: Sequence[Prepared], scores: Sequence[np.ndarray]) -> Ranked:
+    """Return, per paper, the scores and texts of its ten best phrases, best first."""
+    ranked = []
+    for p, s in zip(prepared, scores, strict=True):
+        chosen = choose(p.keys, s, ALL_TEN)
+        ranked.append((s[chosen], shown(p, s, ALL_TEN)))
+    return ranked
+
+
+def shown_count(best: np.ndarray, settings: KeyphraseSettings) -> int:
+    """Return how many of a paper's best phrases ``settings`` shows: ``choose`` stops at the
+    first phrase below the floor, or below the threshold once ``fewest`` are shown, and a
+    phrase it skips as a repeat is followed by none better, so its choice is a prefix."""
+    n = 0
+    for score in best[: settings.most]:
+        if score < settings.floor or (score < settings.threshold and n >= settings.fewest):
+            break
+        n += 1
+    return n
+
+
+def evaluate_ranked(
+    prepared: Sequence[Prepared], ranked: Ranked, settings: KeyphraseSettings
 ) -> tuple[float, float, float]:
-    texts = [shown(p, s, settings) for p, s in zip(prepared, scores, strict=True)]
+    """Return what :func:`evaluate` returns, from :func:`rank_all`'s lists (many settings at
+    the cost of one)."""
+    texts = [texts[: shown_count(best, settings)] for best, texts in ranked]
     return strict_score(texts, [p.gold for p in prepared])
 
 
@@ -158,11 +187,16 @@ def cross_validate(
     return scores
 
 
+#: A paper shows at least six phrases (when it has them above the floor): with four, a paper
+#: whose phrases all score low shows too few of a specialist's terms
+#: (tests/test_keyphrases.py::test_each_golden_paper_shows_several_of_its_keyphrases), and in
+#: cross-validation the best setting with six clears the floor by nearly as much as with four
+#: (margins 1.014 and 1.016, precision 0.60 / recall 0.45 being 1).
+FEWEST = 6
 ADAPTIVE = [
-    KeyphraseSettings(threshold=t, fewest=f, most=m)
-    for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
-    for f in (4, 6)
-    for m in (8, 10)
+    KeyphraseSettings(threshold=t / 100, fewest=FEWEST, most=m)
+    for t in range(30, 50, 2)
+    for m in (8, 9, 10)
 ]
 
 
@@ -173,23 +207,26 @@ def floor_margin(precision: float, recall: float) -> float:
 
 def report_cv(prepared: Sequence[Prepared], scores: Sequence[np.ndarray]) -> KeyphraseSettings:
     """Print CV figures at fixed counts and for adaptive settings, on all papers and on those
-    of the newest style; return the adaptive setting that clears the floor by most there."""
+    of the newest style; return the adaptive setting whose smaller margin over the floor, of
+    the two, is largest: the floor must hold for either style of day, not for one on average."""
     new = [i for i, p in enumerate(prepared) if p.date >= NEW_STYLE]
+    ranked = rank_all(prepared, scores)
     subsets = {
-        "all": (prepared, scores),
-        "2026": ([prepared[i] for i in new], [scores[i] for i in new]),
+        "all": (prepared, ranked),
+        "2026": ([prepared[i] for i in new], [ranked[i] for i in new]),
     }
     print(f"CV: {len(prepared)} papers, {len(new)} of them from {NEW_STYLE} on")
     best, best_margin = ADAPTIVE[0], -1.0
     named = [(name, s) for name, s in SETTINGS.items()]
     named += [(f"p>={s.threshold} {s.fewest}-{s.most}", s) for s in ADAPTIVE]
     for name, settings in named:
-        cells = []
+        cells, margins = [], []
         for subset, (ps, ss) in subsets.items():
-            p, r, n = evaluate(ps, ss, settings)
+            p, r, n = evaluate_ranked(ps, ss, settings)
             cells.append(f"{subset}: P {p:.3f} R {r:.3f} ({n:.1f})")
-            if subset == "2026" and settings in ADAPTIVE and floor_margin(p, r) > best_margin:
-                best, best_margin = settings, floor_margin(p, r)
+            margins.append(floor_margin(p, r))
+        if settings in ADAPTIVE and min(margins) > best_margin:
+            best, best_margin = settings, min(margins)
         print(f"CV  {name:<16} " + "   ".join(cells))
     return best
 

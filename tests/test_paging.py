@@ -38,6 +38,8 @@ def test_part_paths_and_urls():
     assert part_path("themes/sparse.md", 3) == "themes/sparse.part3.md"
     assert page_url("themes/sparse.part3.md") == "themes/sparse.part3/"
     assert page_url("index.md") == "" and page_url("themes/index.md") == "themes/"
+    # A slug that ends in "index" is a page of its own (the seed has such a theme).
+    assert page_url("themes/phase-diagram-index.md") == "themes/phase-diagram-index/"
     assert [list(c) for c in chunks([1, 2, 3, 4, 5], 2)] == [[1, 2], [3, 4], [5]]
     assert [list(c) for c in chunks([], 2)] == [[]]
 

@@ -70,10 +70,15 @@ def keyword_parts(index: Sequence[KeywordSlug]) -> dict[str, list[str]]:
 
 
 def page_url(path: str) -> str:
-    """Return the site-relative URL MkDocs gives a docs page (``use_directory_urls``)."""
-    if path == "index.md":
-        return ""
-    return path.removesuffix("index.md").removesuffix(".md").rstrip("/") + "/"
+    """Return the site-relative URL MkDocs gives a docs page (``use_directory_urls``).
+
+    Only a file named ``index.md`` is its folder's page: a theme named "Phase diagram and index"
+    (``themes/phase-diagram-index.md``) has a page of its own.
+    """
+    folder, _, name = path.rpartition("/")
+    if name == "index.md":
+        return f"{folder}/" if folder else ""
+    return path.removesuffix(".md") + "/"
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
