@@ -270,7 +270,8 @@ class CardMaker:
     @cached_property
     def _template(self) -> str:
         """What the card template is: a card's cached HTML is keyed by it and the card's facts
-        (read when the first card is made: a page-only template folder has no card template)."""
+        (read when the first card is made: a page-only template folder has no card template).
+        digest's version stands for the escaping code, as it does for the keyword cache."""
         loader = self.env.loader
         source = loader.get_source(self.env, CARD_TEMPLATE)[0] if loader else ""
         return f"digest {__version__}\n{source}"
