@@ -41,8 +41,11 @@ def test_ctrl_c_at_any_moment_exits_130_quietly(tmp_path: Path) -> None:
         )
         time.sleep(delay)
         if process.poll() is not None:
-            process.communicate()  # closes its pipes
-            break  # The build finished first: later delays would not interrupt it either.
+            out, err = process.communicate()  # closes its pipes
+            # The build finished first (later delays would not interrupt it either): it must
+            # have succeeded, or what stopped it is the failure to show.
+            assert process.returncode == 0, (delay, process.returncode, err)
+            break
         # As a terminal does: the signal goes to every process of the group.
         os.killpg(process.pid, signal.SIGINT)
         interrupted = time.monotonic()
