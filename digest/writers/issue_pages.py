@@ -89,12 +89,7 @@ def run_links(
     return [
         IssueGroup(
             Link(issue.heading(theme), Markup(f"../themes/{theme.slug}.md")),
-            tuple(
-                Link(
-                    e.paper.title, Markup(f"../{page_of[e.paper.key]}#{paper_anchor(e.paper.key)}")
-                )
-                for _, e in pairs
-            ),
+            tuple(Link(e.paper.title, card_href(page_of, e.paper.key, "../")) for _, e in pairs),
             (),
             Markup(""),
             Markup(f"t-{theme.slug}"),
@@ -104,9 +99,9 @@ def run_links(
     ]
 
 
-def _card_href(page_of: Mapping[str, str], key: str) -> Markup:
-    """The link from an issue page to a paper's card on its theme page."""
-    return Markup(f"../{page_of[key]}#{paper_anchor(key)}")
+def card_href(page_of: Mapping[str, str], key: str, up: str) -> Markup:
+    """The Markdown link to a paper's card on its theme page, from a page ``up`` deep."""
+    return Markup(f"{up}{page_of[key]}#{paper_anchor(key)}")
 
 
 def link_groups(
@@ -126,11 +121,7 @@ def link_groups(
     position = 0
     for theme, found in digest.issue_themes(issue):
         links = tuple(
-            Link(
-                e.paper.title,
-                Markup(f"{up}{page_of[e.paper.key]}#{paper_anchor(e.paper.key)}"),
-            )
-            for e in found[:limit]
+            Link(e.paper.title, card_href(page_of, e.paper.key, up)) for e in found[:limit]
         )
         anchor = Markup(f"t-{theme.slug}")
         # The group's heading is on the part that holds its first card.
