@@ -16,6 +16,10 @@ LABELLED = DATA / "labelled" / "arxiv-cs-2016-head300.jsonl"
 MESSAGE = "Interrupted: the site and the state are as they were.\n"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_at_any_moment_exits_130_quietly(tmp_path: Path) -> None:
     make_project(tmp_path)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO)}
@@ -38,6 +42,9 @@ def test_ctrl_c_at_any_moment_exits_130_quietly(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            # As from a terminal: a run started in the background (nohup, `&` in a script)
+            # ignores SIGINT, and its children inherit that, so the build would not see it.
+            preexec_fn=_default_sigint,
         )
         time.sleep(delay)
         if process.poll() is not None:
