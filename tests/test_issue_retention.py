@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DATA, EPOCH, SEED, Site, build_site
+from conftest import DATA, EPOCH, Site, build_site, seed_pairs, write_listing
 
 from digest.writers.docs import write_docs
 
@@ -17,10 +17,11 @@ GOLDEN = DATA / "golden-input.txt"
 
 @pytest.fixture(scope="module")
 def month_later(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """The golden papers (hostile titles among them), then the example 40 days later."""
+    """The golden papers (hostile titles among them), then three more 40 days later."""
     root = tmp_path_factory.mktemp("retention")
     build_site(root, [GOLDEN], epoch=EPOCH)
-    return build_site(root, [SEED], epoch=EPOCH + 40 * DAY, issue_card_days=30)
+    later = write_listing(root / "later.txt", seed_pairs()[100:103])
+    return build_site(root, [later], epoch=EPOCH + 40 * DAY, issue_card_days=30)
 
 
 def _issue_pages(site: Path) -> dict[str, str]:
