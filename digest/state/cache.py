@@ -60,24 +60,27 @@ class Cache:
 
     def cached_keywords(self, settings_hash: str, text_hashes: Sequence[str]) -> dict[str, Any]:
         """Return cached keyword lists by text hash, for the hashes that are cached."""
-        db = self._connect()
         found: dict[str, Any] = {}
-        for start in range(0, len(text_hashes), 500):
-            chunk = list(text_hashes[start : start + 500])
+        query = "SELECT text_hash, keywords FROM keywords WHERE settings_hash = ? AND text_hash"
+        for text_hash, data in self._rows_in(query, text_hashes, settings_hash):
+            with contextlib.suppress(ValueError):
+                found[text_hash] = json.loads(data)
+        return found
+
+    def _rows_in(self, query: str, keys: Sequence[str], *params: str) -> list[tuple[str, str]]:
+        """Return the rows of ``query`` ``IN`` ``keys``, 500 keys a statement (SQLite's bound
+        on parameters); a damaged cache reads as the rows found so far."""
+        db = self._connect()
+        rows: list[tuple[str, str]] = []
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
             marks = ",".join("?" * len(chunk))
             try:
-                rows = db.execute(
-                    # Only "?" placeholders are interpolated; values are bound parameters.
-                    f"SELECT text_hash, keywords FROM keywords "
-                    f"WHERE settings_hash = ? AND text_hash IN ({marks})",
-                    [settings_hash, *chunk],
-                ).fetchall()
+                # Only "?" placeholders are interpolated; values are bound parameters.
+                rows += db.execute(f"{query} IN ({marks})", [*params, *chunk]).fetchall()
             except sqlite3.DatabaseError:
-                return found  # A damaged cache is an empty one.
-            for text_hash, data in rows:
-                with contextlib.suppress(ValueError):
-                    found[text_hash] = json.loads(data)
-        return found
+                break
+        return rows
 
     def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
         """Remember keyword lists by text hash (at once: a kill keeps all or none of them)."""
@@ -95,18 +98,7 @@ class Cache:
 
     def rendered(self, keys: Sequence[str]) -> dict[str, str]:
         """Return the rendered texts cached under ``keys`` (those that are cached)."""
-        db = self._connect()
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            try:
-                # Only "?" placeholders are interpolated; values are bound parameters.
-                rows = db.execute(f"SELECT key, text FROM rendered WHERE key IN ({marks})", chunk)
-                found.update(rows.fetchall())
-            except sqlite3.DatabaseError:
-                return found  # A damaged cache is an empty one.
-        return found
+        return dict(self._rows_in("SELECT key, text FROM rendered WHERE key", keys))
 
     def keep_rendered(self, texts: Mapping[str, str], used: Collection[str] = ()) -> None:
         """Remember rendered texts by key; with ``used`` (every key a build asked for), forget
