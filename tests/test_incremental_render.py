@@ -178,11 +178,11 @@ def test_cached_cards_follow_the_card_template_and_what_they_show(tmp_path: Path
     try:
         maker = CardMaker(templates, digest, {}, cache)
         entry = digest.entries[0]
-        before = maker.card(entry, "../../", False)
-        assert maker.card(entry, "../../", False) == before
+        before = maker.cards([maker.facts(entry, "../../", False)])
+        assert maker.cards([maker.facts(entry, "../../", False)]) == before
         assert cache.rendered([maker._key(maker.facts(entry, "../../", False))])
         revised = replace(entry, paper=replace(entry.paper, abstract="A revised abstract."))
-        assert "A revised abstract" in maker.card(revised, "../../", False)
+        assert "A revised abstract" in maker.cards([maker.facts(revised, "../../", False)])[0]
     finally:
         cache.close()
     card = templates / "_card.html.j2"

@@ -21,7 +21,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,41 +83,52 @@ class Cache:
         return rows
 
     def cache_keywords(self, settings_hash: str, entries: Iterable[tuple[str, Any]]) -> None:
-        """Remember keyword lists by text hash (at once: a kill keeps all or none of them)."""
+        """Remember keyword lists by text hash (at once: a kill keeps all or none of them).
+        A failure leaves the build going: the keywords are in memory, the next build pays."""
         rows = [(h, settings_hash, json.dumps(k, separators=(",", ":"))) for h, k in entries]
-        db = self._connect()
-        try:
-            with db:
-                db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO keywords VALUES (?, ?, ?)", rows)
-        except sqlite3.Error as exc:
-            # The build goes on: the keywords are in memory, only the next build pays again.
-            from digest.diagnostics import log
-
-            log.debug("Cannot write the keyword cache: %s", exc)
+        self._write(
+            "keyword",
+            lambda db: db.executemany("INSERT OR REPLACE INTO keywords VALUES (?, ?, ?)", rows),
+        )
 
     def rendered(self, keys: Sequence[str]) -> dict[str, str]:
         """Return the rendered texts cached under ``keys`` (those that are cached)."""
         return dict(self._rows_in("SELECT key, text FROM rendered WHERE key", keys))
 
-    def keep_rendered(self, texts: Mapping[str, str], used: Collection[str] = ()) -> None:
-        """Remember rendered texts by key; with ``used`` (every key a build asked for), forget
-        the others once they outnumber those, so the table stays the size of one site."""
+    def keep_rendered(self, texts: Mapping[str, str]) -> None:
+        """Remember rendered texts by key (at once: a kill keeps all or none of them)."""
+        self._write(
+            "rendered",
+            lambda db: db.executemany(
+                "INSERT OR REPLACE INTO rendered VALUES (?, ?)", texts.items()
+            ),
+        )
+
+    def forget_rendered(self, used: Collection[str]) -> None:
+        """Forget the rendered texts not in ``used`` (every key a build asked for) once they
+        outnumber those, so the table stays about the size of one site."""
+
+        def prune(db: sqlite3.Connection) -> None:
+            (count,) = db.execute("SELECT COUNT(*) FROM rendered").fetchone()
+            if count > 2 * len(used):
+                db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+                db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
+                db.execute("DELETE FROM rendered WHERE key NOT IN (SELECT key FROM used)")
+                db.execute("DROP TABLE used")
+
+        self._write("rendered", prune)
+
+    def _write(self, what: str, change: Callable[[sqlite3.Connection], object]) -> None:
+        """Make ``change`` in one transaction; a failure costs the next build time, no more."""
         db = self._connect()
         try:
             with db:
                 db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO rendered VALUES (?, ?)", texts.items())
-                (count,) = db.execute("SELECT COUNT(*) FROM rendered").fetchone()
-                if used and count > 2 * len(used):
-                    db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
-                    db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
-                    db.execute("DELETE FROM rendered WHERE key NOT IN (SELECT key FROM used)")
-                    db.execute("DROP TABLE used")
+                change(db)
         except sqlite3.Error as exc:
             from digest.diagnostics import log
 
-            log.debug("Cannot write the rendered cache: %s", exc)
+            log.debug("Cannot write the %s cache: %s", what, exc)
 
     def arrays(self, key: str) -> dict[str, NDArray[Any]] | None:
         """Return the arrays stored under ``key``, None when missing or unreadable."""

@@ -258,14 +258,10 @@ class CardMaker:
             self.cache.keep_rendered(fresh)
         return [Markup(found[key]) for key in keys]
 
-    def card(self, entry: Entry, up: str, show_theme: bool, announced: bool = False) -> Markup:
-        """Return the card of ``entry`` (see :meth:`facts` and :meth:`cards`)."""
-        return self.cards([self.facts(entry, up, show_theme, announced)])[0]
-
     def forget_unused(self) -> None:
         """Let the cache forget the cards no page of this build asked for."""
         if self.cache and self.used:
-            self.cache.keep_rendered({}, self.used)
+            self.cache.forget_rendered(self.used)
 
     @cached_property
     def _template(self) -> str:
