@@ -37,6 +37,7 @@ from mkdocs.utils.yaml import yaml_load
 from digest import __version__
 from digest.diagnostics import log
 from digest.errors import BuildError, ConfigError
+from digest.site.rawblocks import RawBlocks
 
 #: In every built site: for each page, the hash of its Markdown and the pages it links to.
 MANIFEST = ".digest-pages.json"
@@ -172,6 +173,7 @@ def render(
         keeper = _KeepPages(published, keep) if published and keep else None
         if keeper is not None:
             config.plugins["digest/keep-pages"] = keeper
+        config.plugins["digest/raw-blocks"] = RawBlocks()
         config.plugins["digest/release-markdown"] = _ReleaseMarkdown()
         from mkdocs.commands.build import build as mkdocs_build
 
