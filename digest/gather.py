@@ -89,7 +89,8 @@ def gather(
         *(batch, related, cache, config.keywords.language, settings_hash(config.keywords)),
     )
     entries = _entries(stored, keywords, grouping, found_related, {**related, **announced})
-    all_issues = issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes))
+    pinned = pinned_slugs(grouping.themes, config.themes)
+    all_issues = issues(entries, grouping.themes, pinned, cache)
     digest = Digest(
         title=config.title,
         description=config.description,
@@ -264,23 +265,67 @@ def _cached_space(cache: Cache, key: str) -> tuple[Space, dict[str, NDArray[np.f
 
 
 def issues(
-    entries: Sequence[Entry], themes: Sequence[Theme] = (), pinned: Set[str] = frozenset()
+    entries: Sequence[Entry],
+    themes: Sequence[Theme] = (),
+    pinned: Set[str] = frozenset(),
+    cache: Cache | None = None,
 ) -> tuple[Issue, ...]:
     """Return one issue per first-seen date, newest first, papers in input order, each with
     its headings of ``themes`` (see :func:`digest.themes.typical.issue_theme_headings`);
-    ``pinned`` themes keep the name the config gives them."""
+    ``pinned`` themes keep the name the config gives them.
+
+    Headings come from the ``cache`` when an issue's papers and themes are unchanged: they
+    read every paper of the issue, and a digest of a year has a year of issues to head.
+    """
     themes = [t for t in themes if t.slug not in pinned]
     by_day: dict[date, list[Entry]] = {}
     for entry in entries:
         by_day.setdefault(entry.listed.date(), []).append(entry)
+    days = sorted(by_day.items(), reverse=True)
+    headings = _headings([found for _, found in days], themes, cache) if themes else {}
     return tuple(
         Issue(
             day,
             tuple(e.paper.key for e in sorted(found, key=lambda e: e.paper.order)),
-            issue_theme_headings(found, themes) if themes else (),
+            headings.get(day, ()),
         )
-        for day, found in sorted(by_day.items(), reverse=True)
+        for day, found in days
     )
+
+
+def _headings(
+    days: Sequence[Sequence[Entry]], themes: Sequence[Theme], cache: Cache | None
+) -> dict[date, tuple[tuple[str, str], ...]]:
+    """Each issue's headings, by date: from the cache by a hash of what they are made of."""
+    keys = [_headings_key(found, themes) for found in days]
+    cached = cache.headings(keys) if cache is not None else {}
+    made: dict[str, str] = {}
+    found_by_day = {}
+    for key, found in zip(keys, days, strict=True):
+        text = cached.get(key)
+        if text is None:
+            text = made[key] = json.dumps(issue_theme_headings(found, themes))
+        day = found[0].listed.date()
+        found_by_day[day] = tuple((str(s), str(h)) for s, h in json.loads(text))
+    if cache is not None:
+        cache.keep_headings(made, keys)
+    return found_by_day
+
+
+def _headings_key(found: Sequence[Entry], themes: Sequence[Theme]) -> str:
+    """A hash of what an issue's headings are made of: its papers' text and themes."""
+    h = hashlib.sha256(f"headings {__version__}\n".encode())
+    slugs = set()
+    for entry in sorted(found, key=lambda e: e.paper.key):
+        slug = entry.themes[0].theme_slug
+        slugs.add(slug)
+        h.update(
+            json.dumps([entry.paper.key, entry.paper.title, entry.paper.abstract, slug]).encode()
+        )
+    for theme in sorted(themes, key=lambda t: t.slug):  # Their order changes as they grow.
+        if theme.slug in slugs:
+            h.update(json.dumps([theme.slug, theme.name, theme.keywords, theme.is_other]).encode())
+    return h.hexdigest()
 
 
 def keyword_index(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
+import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from digest.gather import issues
 from digest.model import Entry, Issue, Paper, Placement, Theme
+from digest.state import Cache
 from digest.text.words import stopwords
 from digest.themes.naming import Name, hits, name_groups
 from digest.themes.phrases import count_phrases
@@ -243,3 +247,35 @@ def test_a_pinned_theme_keeps_its_name_in_issues():
     entries = [_entries(titles, abstracts, placed, ["t0", "t1", "t2"])[i] for i in day]
     assert dict(issues(entries, themes)[0].headings).get("t0")
     assert issues(entries, themes, {"t0"})[0].headings == ()
+
+
+def test_cached_headings_follow_the_issue_s_papers_and_themes(tmp_path):
+    """An issue's headings come from the cache only while its papers and themes are the same:
+    a renamed theme or an edited abstract heads the issue afresh, as a build without a cache."""
+    titles, abstracts, groups = _corpus()
+    names = name_groups(groups, titles, abstracts)
+    themes = [Theme(f"t{g}", n.text, n.phrases, ()) for g, n in enumerate(names)]
+    placed = [groups[0][:2] + groups[2][:4], groups[1][:4], []]
+    day = sorted(placed[0] + placed[1])
+    entries = [_entries(titles, abstracts, placed, ["t0", "t1", "t2"])[i] for i in day]
+    cache = Cache(tmp_path / "cache")
+    first = issues(entries, themes, cache=cache)
+    assert first == issues(entries, themes) and dict(first[0].headings).get("t0")
+    assert issues(entries, themes[::-1], cache=cache) == first  # themes in another order
+    with sqlite3.connect(tmp_path / "cache" / "keywords.sqlite") as db:
+        (key,) = [key for (key,) in db.execute("SELECT key FROM headings")]
+    poison = {key: json.dumps([["t0", "Cached heading"]])}
+    # A cached heading is what the issue shows, while what it was made of is unchanged...
+    cache.keep_headings(poison, [key])
+    assert issues(entries, themes, cache=cache)[0].headings == (("t0", "Cached heading"),)
+    # ... and never once a theme's name or a paper's text changes.
+    renamed = [replace(themes[0], name="Graphs and samplers"), *themes[1:]]
+    cache.keep_headings(poison, [key])
+    assert issues(entries, renamed, cache=cache) == issues(entries, renamed)
+    edited = [
+        replace(entries[0], paper=replace(entries[0].paper, abstract="Graphs.")),
+        *entries[1:],
+    ]
+    cache.keep_headings(poison, [key])
+    assert issues(edited, themes, cache=cache) == issues(edited, themes)
+    cache.close()

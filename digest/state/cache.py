@@ -3,7 +3,8 @@
 ```
 .digest-cache/
   keywords.sqlite     raw keywords by text hash and extraction settings; paper cards' HTML
-                      by a hash of everything the card shows (digest.writers.cards)
+                      by a hash of everything the card shows (digest.writers.cards); each
+                      issue's headings by a hash of its papers and themes (digest.gather)
   arrays/<key>.npz    numeric results (a grouping's vector space, ...) by a hash of their inputs
 ```
 
@@ -50,9 +51,11 @@ class Cache:
                     "CREATE TABLE IF NOT EXISTS keywords (text_hash TEXT, settings_hash TEXT, "
                     "keywords TEXT NOT NULL, PRIMARY KEY (text_hash, settings_hash))"
                 )
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, text TEXT NOT NULL)"
-                )
+                for table in ("rendered", "headings"):
+                    db.execute(
+                        f"CREATE TABLE IF NOT EXISTS {table} "
+                        "(key TEXT PRIMARY KEY, text TEXT NOT NULL)"
+                    )
             except (OSError, sqlite3.Error) as exc:
                 raise StateError(f"Cannot open the cache '{self.root}': {exc}") from exc
             self._db = db
@@ -111,12 +114,23 @@ class Cache:
         def prune(db: sqlite3.Connection) -> None:
             (count,) = db.execute("SELECT COUNT(*) FROM rendered").fetchone()
             if count > 2 * len(used):
-                db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
-                db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
-                db.execute("DELETE FROM rendered WHERE key NOT IN (SELECT key FROM used)")
-                db.execute("DROP TABLE used")
+                _forget_unused(db, "rendered", used)
 
         self._write("rendered", prune)
+
+    def headings(self, keys: Sequence[str]) -> dict[str, str]:
+        """Return the issue headings (JSON) cached under ``keys`` (those that are cached)."""
+        return dict(self._rows_in("SELECT key, text FROM headings WHERE key", keys))
+
+    def keep_headings(self, found: Mapping[str, str], used: Collection[str]) -> None:
+        """Remember issue headings by key and forget those of keys not ``used`` (every key
+        this build asked for: one an issue, so the table stays the size of the archive)."""
+
+        def change(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR REPLACE INTO headings VALUES (?, ?)", found.items())
+            _forget_unused(db, "headings", used)
+
+        self._write("headings", change)
 
     def _write(self, what: str, change: Callable[[sqlite3.Connection], object]) -> None:
         """Make ``change`` in one transaction; a failure costs the next build time, no more."""
@@ -157,3 +171,11 @@ class Cache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _forget_unused(db: sqlite3.Connection, table: str, used: Collection[str]) -> None:
+    """Delete the rows of ``table`` (one of the cache's own) whose key is not in ``used``."""
+    db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+    db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
+    db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
+    db.execute("DROP TABLE used")
