@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest import __version__
 from digest.config import Config
@@ -22,16 +22,17 @@ from digest.diagnostics import check_strict, counting_warnings, log
 from digest.errors import BuildError, ConfigError
 from digest.executors import keyword_executor
 from digest.fetch.inbox import Inbox
-from digest.gather import Gathered, gather, grouping_settings, placed_slugs
 from digest.model import Digest
-from digest.publish.stage import publish
 from digest.site import SiteSettings, built_from, read_settings, warn_placeholder_url
 from digest.sources import bundled_example, read_inputs
 from digest.sources.interests import read_interests
 from digest.state import Cache, State, convert_store, open_state
 from digest.state.kept import VERSION_FILE
-from digest.writers.docs import templates_dir
 from digest.writers.export import EXPORT_PATH
+from digest.writers.templates import templates_dir
+
+if TYPE_CHECKING:
+    from digest.gather import Gathered
 
 #: The store of digest 0.1, converted into the state folder when found (see kept_state).
 LEGACY_STORE = "digest.sqlite"
@@ -107,6 +108,11 @@ def build(
                     themes,
                     site_url=settings.site_url,
                 )
+            # The stages that write load here: a build with nothing new stops above without
+            # numpy, MkDocs' renderer or feedgen (bench/versus.py, "warm rebuild").
+            from digest.gather import grouping_settings, placed_slugs
+            from digest.publish.stage import publish
+
             cache = Cache(Path(config.cache))
             workers, address = config.keywords.workers, config.executor
             with keyword_executor(workers, address, executor) as pool:
@@ -147,6 +153,8 @@ def gather_state(
 ) -> Gathered:
     """Gather the digest of the kept state: its papers, grouping, related lists, and the
     reader's liked papers."""
+    from digest.gather import gather  # Not at import: see build().
+
     return gather(
         *(config, settings.site_url, state.stored(), state.grouping, built, cache, pool),
         may_regroup=may_regroup,

@@ -111,8 +111,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 def email_templates(config: Config) -> Path:
     """Return the email templates: ``email/`` beside the page templates, else the bundled."""
-    from digest.writers.docs import templates_dir
     from digest.writers.email import HTML_TEMPLATE, TEXT_TEMPLATE
+    from digest.writers.templates import templates_dir
 
     here = Path(__file__).parent
     candidates = [

@@ -156,6 +156,14 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return build_site(tmp_path_factory.mktemp("seed-site"), [SEED])
 
 
+def seeded(seed_site: Site, root: Path) -> Site:
+    """A copy at ``root`` of the session's seed project, as ``build_site(root, [SEED])`` leaves
+    it (site, docs, kept state and cache: none of them holds its folder's path), for tests
+    whose next build is the one under test."""
+    shutil.copytree(seed_site.root, root, symlinks=True, dirs_exist_ok=True)
+    return Site(root, seed_site.result)
+
+
 @pytest.fixture(scope="session")
 def seed_papers() -> list[Paper]:
     """The seed's papers as the reader returns them."""

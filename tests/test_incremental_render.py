@@ -19,9 +19,11 @@ from conftest import (
     DATA,
     EPOCH,
     SEED,
+    Site,
     build_site,
     make_project,
     seed_pairs,
+    seeded,
     tree_bytes,
     write_listing,
 )
@@ -36,8 +38,8 @@ GOLDEN = DATA / "golden-input.txt"
 DAY = 86_400
 
 
-def _seed_then_more(root: Path, *, forget_manifest: bool) -> dict[str, bytes]:
-    build_site(root, [SEED], epoch=EPOCH)
+def _seed_then_more(seed_site: Site, root: Path, *, forget_manifest: bool) -> dict[str, bytes]:
+    seeded(seed_site, root)
     if forget_manifest:
         (root / "site" / MANIFEST).unlink()
     second = build_site(root, [GOLDEN], epoch=EPOCH + DAY)
@@ -49,9 +51,11 @@ def _seed_then_more(root: Path, *, forget_manifest: bool) -> dict[str, bytes]:
     return tree_bytes(root / "site")
 
 
-def test_a_build_that_keeps_pages_writes_what_a_full_render_writes(tmp_path: Path) -> None:
-    kept = _seed_then_more(tmp_path / "kept", forget_manifest=False)
-    full = _seed_then_more(tmp_path / "full", forget_manifest=True)
+def test_a_build_that_keeps_pages_writes_what_a_full_render_writes(
+    seed_site: Site, tmp_path: Path
+) -> None:
+    kept = _seed_then_more(seed_site, tmp_path / "kept", forget_manifest=False)
+    full = _seed_then_more(seed_site, tmp_path / "full", forget_manifest=True)
     assert kept.keys() == full.keys()
     differ = [name for name in kept if kept[name] != full[name]]
     assert not differ, f"incremental and full renders differ in {differ[:5]}"
@@ -86,8 +90,10 @@ def test_a_page_is_never_kept_stale(tmp_path: Path) -> None:
         assert "Digest size: 160 papers." in page.read_text(encoding="utf-8"), page
 
 
-def test_new_papers_join_published_themes_and_older_pages_are_kept(tmp_path: Path) -> None:
-    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+def test_new_papers_join_published_themes_and_older_pages_are_kept(
+    seed_site: Site, tmp_path: Path
+) -> None:
+    first = seeded(seed_site, tmp_path)
     assert first.result.digest is not None
     placed = {key: entry.themes[0].theme_slug for key, entry in first.result.digest.by_key.items()}
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
@@ -116,10 +122,12 @@ def _chips(docs: Path) -> dict[str, str]:
     return found
 
 
-def test_a_later_paper_sharing_a_keyword_never_changes_an_older_card(tmp_path: Path) -> None:
+def test_a_later_paper_sharing_a_keyword_never_changes_an_older_card(
+    seed_site: Site, tmp_path: Path
+) -> None:
     """A chip links to the keyword index once its keyword is shared as of the card's day: new
     papers that share it later leave published cards (and so their pages) as they were."""
-    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    first = seeded(seed_site, tmp_path)
     before = _chips(first.docs)
     # Second looks at three of the first day's papers: their keywords, shared at last.
     again = [(f"{title} Revisited", abstract) for title, abstract in seed_pairs()[5:8]]
@@ -136,13 +144,13 @@ def test_a_later_paper_sharing_a_keyword_never_changes_an_older_card(tmp_path: P
     assert newly_shared, "the second day shares no keyword with the first: test data too small"
 
 
-def test_a_regrouping_is_due_once_the_papers_grew_enough(tmp_path: Path) -> None:
+def test_a_regrouping_is_due_once_the_papers_grew_enough(seed_site: Site, tmp_path: Path) -> None:
     pairs = [
         (f"Sparse attention study {i}", f"We study sparse attention method {i}.") for i in range(8)
     ]
     more = write_listing(tmp_path / "more.txt", pairs)
     root = tmp_path / "p"
-    build_site(root, [SEED], epoch=EPOCH)
+    seeded(seed_site, root)
     assert _grouped(root) == 195
     # 195 papers, then 3 more: under the default 25% growth, no regrouping.
     build_site(root, [GOLDEN], epoch=EPOCH + DAY)
@@ -159,18 +167,20 @@ def _grouped(root: Path) -> int:
     return int(header["grouping"]["papers"])
 
 
-def test_a_changed_theme_template_renders_every_page(tmp_path: Path) -> None:
-    build_site(tmp_path, [SEED], epoch=EPOCH)
+def test_a_changed_theme_template_renders_every_page(seed_site: Site, tmp_path: Path) -> None:
+    seeded(seed_site, tmp_path)
     main = tmp_path / "site_templates" / "theme" / "main.html"
     main.write_text(main.read_text(encoding="utf-8") + "\n{# changed #}\n", encoding="utf-8")
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert second.result.kept == 0 and second.result.rendered > 0
 
 
-def test_cached_cards_follow_the_card_template_and_what_they_show(tmp_path: Path) -> None:
+def test_cached_cards_follow_the_card_template_and_what_they_show(
+    seed_site: Site, tmp_path: Path
+) -> None:
     """Cards come from the cache by a hash of what they show and of the card template: an
     edited template or a changed paper never gets yesterday's card."""
-    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    first = seeded(seed_site, tmp_path)
     digest = first.result.digest
     assert digest is not None
     templates = tmp_path / "site_templates"
@@ -200,9 +210,9 @@ def test_cached_cards_follow_the_card_template_and_what_they_show(tmp_path: Path
 
 
 def test_a_failed_build_leaves_the_published_files_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seed_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build_site(tmp_path, [SEED], epoch=EPOCH)
+    seeded(seed_site, tmp_path)
     before = tree_bytes(tmp_path / "site")
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -215,9 +225,8 @@ def test_a_failed_build_leaves_the_published_files_untouched(
     assert not list(tmp_path.glob(".site.new-*"))
 
 
-def test_a_damaged_manifest_means_a_full_render(tmp_path: Path) -> None:
-    make_project(tmp_path)
-    build_site(tmp_path, [SEED], epoch=EPOCH)
+def test_a_damaged_manifest_means_a_full_render(seed_site: Site, tmp_path: Path) -> None:
+    seeded(seed_site, tmp_path)
     (tmp_path / "site" / MANIFEST).write_text("{not json", encoding="utf-8")
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert second.result.kept == 0

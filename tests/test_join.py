@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA, EPOCH, SEED, build_site, project_config
+from conftest import DATA, EPOCH, SEED, Site, build_site, project_config, seeded
 
 from digest import build, gather
 from digest.config import PinnedTheme
@@ -29,9 +29,9 @@ def _no_full_grouping(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_daily_build_places_only_its_new_papers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seed_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    first = seeded(seed_site, tmp_path)
     assert first.result.digest is not None
     before = first.result.digest.by_key
     _no_full_grouping(monkeypatch)
@@ -54,9 +54,9 @@ def test_a_daily_build_places_only_its_new_papers(
 
 
 def test_the_email_sees_the_digest_the_build_published(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seed_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build_site(tmp_path, [SEED], epoch=EPOCH)
+    seeded(seed_site, tmp_path)
     second = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
     assert second.result.digest is not None
     monkeypatch.chdir(tmp_path)
@@ -76,13 +76,13 @@ def _json(path: Path, records: list[tuple[str, str, str]]) -> Path:
 
 
 def test_a_new_version_keeps_its_theme_and_gets_new_keywords(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seed_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     title = "Sparse attention for long sequences"
     v1 = [("2401.01234v1", title, "We study sparse attention for long sequence models.")]
-    build_site(tmp_path, [SEED, _json(tmp_path / "a.json", v1)], epoch=EPOCH)
+    seeded(seed_site, tmp_path)
     _no_full_grouping(monkeypatch)
-    first = build_site(tmp_path, [GOLDEN], epoch=EPOCH + DAY)
+    first = build_site(tmp_path, [_json(tmp_path / "a.json", v1)], epoch=EPOCH + DAY)
     assert first.result.digest is not None
     was = first.result.digest.by_key["arxiv:2401.01234"]
     v2 = [("2401.01234v2", title, "We now study optimal transport between persistence diagrams.")]
@@ -113,9 +113,11 @@ def test_new_papers_join_pinned_themes_without_a_regrouping(
     assert theme.paper_keys == (*members, "arxiv:2402.00001")
 
 
-def test_a_changed_keyword_setting_tidies_every_paper_again(tmp_path: Path) -> None:
+def test_a_changed_keyword_setting_tidies_every_paper_again(
+    seed_site: Site, tmp_path: Path
+) -> None:
     """Tidying's settings (``keep``, ``max_chars``) shape published papers' keywords too."""
-    first = build_site(tmp_path, [SEED], epoch=EPOCH)
+    first = seeded(seed_site, tmp_path)
     assert first.result.digest is not None
     assert max(len(e.keywords) for e in first.result.digest.entries) > 3
     second = build_site(tmp_path, [SEED], epoch=EPOCH + DAY, keywords={"keep": 3})

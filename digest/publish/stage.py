@@ -24,9 +24,10 @@ from digest.model import Digest
 from digest.publish.checks import verify
 from digest.site import RenderReport, SiteSettings, render, search
 from digest.state import Cache, State
-from digest.writers.docs import templates_dir, write_docs
+from digest.writers.docs import write_docs
 from digest.writers.export import EXPORT_PATH
 from digest.writers.feeds import RSS_PATH
+from digest.writers.templates import templates_dir
 
 
 def publish(

@@ -5,8 +5,13 @@ through Python's ``html.parser`` (one to find where each block ends, one to coll
 for anchor checks): on a daily build of 100 papers on a 10,000-paper digest, that was 12.8 s of
 30 s, for HTML that digest wrote and escaped itself and that comes out byte for byte as it went
 in (bench/versus.py; tests/test_rawblocks.py). This plugin takes those blocks out before
-Markdown runs, leaving a placeholder paragraph, puts them back into the HTML and records their
-ids for MkDocs' anchor checks (``Page.present_anchor_ids``).
+Markdown runs, leaving a placeholder paragraph, records their ids for MkDocs' anchor checks
+(``Page.present_anchor_ids``) and puts them back into the page's finished HTML.
+
+MkDocs converts every page before it writes any, so blocks put back into ``page.content``
+would all be in memory at once, the whole site's cards. They are put back as each page is
+written instead, read again from its Markdown file (a hash makes sure they are the blocks that
+were taken out).
 
 Only whole blocks the templates write at the start of a line, between blank lines, are taken:
 ``<article class="dg-card"`` .. ``</article>`` (site_templates/_card.html.j2) and
@@ -18,9 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
@@ -36,51 +43,68 @@ _BLOCK = re.compile(
 _ID = re.compile(r'\sid="([^"]*)"')
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What a page's blocks were replaced by, and a hash to know them again."""
+
+    token: str
+    count: int
+    sha: str
+    ids: frozenset[str]
+
+
+def _blocks(markdown: str) -> list[str]:
+    return [match.group(0) for match in _BLOCK.finditer(markdown)]
+
+
+def _sha(blocks: list[str]) -> str:
+    return hashlib.sha256("\0".join(blocks).encode("utf-8")).hexdigest()
+
+
 class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Take digest's HTML blocks out of each page's Markdown, and put them back in its HTML."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._held: dict[str, tuple[str, list[str]]] = {}
+        self._held: dict[str, _Held] = {}
 
+    # First of the page's Markdown events: the blocks are taken from the file's own text.
+    @event_priority(100)
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        blocks: list[str] = []
+        blocks = _blocks(markdown)
+        if not blocks:
+            return markdown
         # A token no text on the page can hold: it is a hash of that very text.
         token = "dgraw" + hashlib.sha256(markdown.encode("utf-8")).hexdigest()[:24] + "n"
-
-        def hold(match: re.Match[str]) -> str:
-            blocks.append(match.group(0))
-            return f"{token}{len(blocks) - 1}"
-
-        text = _BLOCK.sub(hold, markdown)
-        if blocks:
-            self._held[page.file.src_uri] = (token, blocks)
-        return text
+        ids = frozenset(i for block in blocks for i in _ID.findall(block))
+        self._held[page.file.src_uri] = _Held(token, len(blocks), _sha(blocks), ids)
+        numbers = iter(range(len(blocks)))
+        return _BLOCK.sub(lambda _: f"{token}{next(numbers)}", markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        held = self._held.pop(page.file.src_uri, None)
+        held = self._held.get(page.file.src_uri)
         if held is None:
             return html
-        token, blocks = held
-        placed: set[int] = set()
-        ids = page.present_anchor_ids if page.present_anchor_ids is not None else set()
-
-        def put(match: re.Match[str]) -> str:
-            number = int(match.group(1))
-            placed.add(number)
-            ids.update(_ID.findall(blocks[number]))
-            # As Python-Markdown writes a raw block: a blank line after it, unless it ends
-            # the page (the same bytes as without this plugin: tests/test_rawblocks.py).
-            return blocks[number] + ("\n" if match.end() < len(html) else "")
-
-        html = re.sub(rf"<p>{token}(\d+)</p>", put, html)
-        if len(placed) != len(blocks):
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | held.ids
+        placeholder = re.compile(rf"<p>{held.token}(\d+)</p>")
+        if sorted(int(n) for n in placeholder.findall(html)) != list(range(held.count)):
             raise BuildError(
-                f"'{page.file.src_uri}': {len(blocks) - len(placed)} HTML block(s) of cards or "
-                "keywords did not come out of Markdown as paragraphs of their own; keep them "
-                "at the start of a line, between blank lines, in the templates"
+                f"'{page.file.src_uri}': HTML blocks of cards or keywords did not come out of "
+                "Markdown as paragraphs of their own; keep them at the start of a line, between "
+                "blank lines, in the templates"
             )
-        page.present_anchor_ids = ids
-        return html
+        # As Python-Markdown writes a raw block: a blank line after it unless it ends the
+        # page (the same bytes as without this plugin: tests/test_rawblocks.py).
+        return placeholder.sub(lambda m: m.group(0) + ("\n" if m.end() < len(html) else ""), html)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        held = self._held.pop(page.file.src_uri, None)
+        if held is None:
+            return output
+        assert page.file.abs_src_path is not None
+        blocks = _blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8-sig"))
+        if _sha(blocks) != held.sha:
+            raise BuildError(f"'{page.file.src_uri}' changed while MkDocs rendered it")
+        return re.sub(rf"<p>{held.token}(\d+)</p>", lambda m: blocks[int(m.group(1))], output)

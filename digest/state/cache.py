@@ -24,12 +24,12 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 from digest.errors import StateError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 _KEYWORDS = "keywords.sqlite"
 _ARRAYS = "arrays"
@@ -146,6 +146,10 @@ class Cache:
 
     def arrays(self, key: str) -> dict[str, NDArray[Any]] | None:
         """Return the arrays stored under ``key``, None when missing or unreadable."""
+        # numpy loads when arrays are read or kept, not with the state: a build with nothing
+        # new opens the state and stops (bench/versus.py, "warm rebuild").
+        import numpy as np
+
         path = self.root / _ARRAYS / f"{key}.npz"
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -155,6 +159,8 @@ class Cache:
 
     def keep_arrays(self, key: str, arrays: dict[str, NDArray[Any]]) -> None:
         """Store ``arrays`` under ``key`` (written aside and renamed: never half a file)."""
+        import numpy as np  # See arrays().
+
         folder = self.root / _ARRAYS
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)  # type: ignore[arg-type]

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
-from digest.errors import BuildError
 from digest.model import Digest
 from digest.state import Cache
 from digest.writers.export import EXPORT_PATH, export_json
 from digest.writers.feeds import feed_specs, render_feeds
 from digest.writers.pages import PageWriter
-
-
-def templates_dir(configured: str) -> Path:
-    """Return the page templates: the configured folder, ./site_templates, or the bundled."""
-    if configured:
-        return Path(configured)
-    package = Path(str(files("digest")))
-    for candidate in (
-        Path("site_templates"),
-        package / "bundle" / "site_templates",
-        package.parent / "site_templates",
-    ):
-        if (candidate / "theme.md.j2").is_file():
-            return candidate
-    raise BuildError("No page templates found: reinstall digest or set templates_dir")
 
 
 def write_docs(
