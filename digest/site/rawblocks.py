@@ -33,11 +33,10 @@ from mkdocs.structure.pages import Page
 
 from digest.errors import BuildError
 
-#: A card or a keyword group, alone between blank lines (or the page's ends).
-_BLOCK = re.compile(
-    r'(?:\A|(?<=\n\n))(?:<article class="dg-card"[^\n]*>\n.*?\n</article>'
-    r'|<div class="dg-keywords">\n.*?\n</div>)(?=\n\n|\n?\Z)',
-    re.DOTALL,
+#: How digest's blocks open and close: each alone between blank lines, with none inside.
+_OPEN_CLOSE = (
+    ('<article class="dg-card"', "\n</article>"),
+    ('<div class="dg-keywords">', "\n</div>"),
 )
 #: Ids in digest's blocks: attributes are written with double quotes, values escaped.
 _ID = re.compile(r'\sid="([^"]*)"')
@@ -53,8 +52,17 @@ class _Held:
     ids: frozenset[str]
 
 
+def _chunks(markdown: str) -> list[str]:
+    """The page's text between blank lines: a block of digest's is one whole chunk."""
+    return markdown.rstrip("\n").split("\n\n")
+
+
+def _is_block(chunk: str) -> bool:
+    return any(chunk.startswith(o) and chunk.endswith(c) for o, c in _OPEN_CLOSE)
+
+
 def _blocks(markdown: str) -> list[str]:
-    return [match.group(0) for match in _BLOCK.finditer(markdown)]
+    return [chunk for chunk in _chunks(markdown) if _is_block(chunk)]
 
 
 def _sha(blocks: list[str]) -> str:
@@ -81,7 +89,8 @@ class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         ids = frozenset(i for block in blocks for i in _ID.findall(block))
         self._held[page.file.src_uri] = _Held(token, len(blocks), _sha(blocks), ids)
         numbers = iter(range(len(blocks)))
-        return _BLOCK.sub(lambda _: f"{token}{next(numbers)}", markdown)
+        chunks = _chunks(markdown)
+        return "\n\n".join(f"{token}{next(numbers)}" if _is_block(c) else c for c in chunks)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         held = self._held.get(page.file.src_uri)
