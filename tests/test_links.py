@@ -153,9 +153,9 @@ def test_theme_page_links_reach_every_paper_card(seed_site):
 
 def test_rising_links_resolve(tmp_path, seed_site, monkeypatch):
     """A hand-made rising list (until the computation lands) renders links that resolve."""
-    from digest import build
+    from digest import gather
 
-    real_gather = build.gather
+    real_gather = gather.gather
 
     def with_rising(*args, **kwargs):
         gathered = real_gather(*args, **kwargs)
@@ -167,7 +167,7 @@ def test_rising_links_resolve(tmp_path, seed_site, monkeypatch):
         )
         return replace(gathered, digest=replace(digest, rising=(topic,)))
 
-    monkeypatch.setattr(build, "gather", with_rising)
+    monkeypatch.setattr(gather, "gather", with_rising)
     built = build_site(tmp_path, [write_listing(tmp_path / "s.txt", seed_pairs()[:30])])
     rising = (built.site / "rising" / "index.html").read_text(encoding="utf-8")
     assert "../keywords/#kw-" in rising
