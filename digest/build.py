@@ -97,19 +97,8 @@ def build(
             stamp = fingerprint(config, settings, state)
             if _published(config, settings, stamp):
                 log.debug("Nothing changed since the published build: the site is left as it is")
-                themes = len(state.grouping.themes) if state.grouping else 0
-                return BuildResult(
-                    None,
-                    settings.site_dir,
-                    counter.count,
-                    0,
-                    0,
-                    len(state.papers),
-                    themes,
-                    site_url=settings.site_url,
-                )
-            # The stages that write load here: a build with nothing new stops above without
-            # numpy, MkDocs' renderer or feedgen (bench/versus.py, "warm rebuild").
+                return _unchanged(settings, counter.count, state)
+            # Loaded here: a build with nothing new stops above (bench/versus.py, warm rebuild).
             from digest.gather import grouping_settings, placed_slugs
             from digest.publish.stage import publish
 
@@ -138,6 +127,21 @@ def build(
         report.rendered,
         report.kept,
         settings.site_url,
+    )
+
+
+def _unchanged(settings: SiteSettings, warnings: int, state: State) -> BuildResult:
+    """What a build that found nothing to change reports: the published site stands."""
+    themes = len(state.grouping.themes) if state.grouping else 0
+    return BuildResult(
+        None,
+        settings.site_dir,
+        warnings,
+        0,
+        0,
+        len(state.papers),
+        themes,
+        site_url=settings.site_url,
     )
 
 

@@ -89,8 +89,7 @@ def gather(
         *(batch, related, cache, config.keywords.language, settings_hash(config.keywords)),
     )
     entries = _entries(stored, keywords, grouping, found_related, {**related, **announced})
-    pinned = pinned_slugs(grouping.themes, config.themes)
-    all_issues = issues(entries, grouping.themes, pinned, cache)
+    dated = issues(entries, grouping.themes, pinned_slugs(grouping.themes, config.themes), cache)
     digest = Digest(
         title=config.title,
         description=config.description,
@@ -100,11 +99,11 @@ def gather(
         entries=entries,
         themes=grouping.themes,
         keyword_index=keyword_index(papers, keywords),
-        issues=all_issues,
+        issues=dated,
         # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
         # later day finds the same rising topics (and writes the same rising feed).
         rising=rising_topics(entries, max(e.listed for e in entries), config.rising),
-        for_you=for_you(found_related, liked, all_issues[0].paper_keys),
+        for_you=for_you(found_related, liked, dated[0].paper_keys),
         liked=tuple(k for k in liked if k in found_related.lists),
     )
     return Gathered(digest, grouping, regroup, found_related)
