@@ -301,14 +301,24 @@ def _headings(
     made: dict[str, str] = {}
     found_by_day = {}
     for key, found in zip(keys, days, strict=True):
-        text = cached.get(key)
-        if text is None:
-            text = made[key] = json.dumps(issue_theme_headings(found, themes))
-        day = found[0].listed.date()
-        found_by_day[day] = tuple((str(s), str(h)) for s, h in json.loads(text))
+        headings = _cached_headings(cached.get(key))
+        if headings is None:
+            headings = issue_theme_headings(found, themes)
+            made[key] = json.dumps(headings)
+        found_by_day[found[0].listed.date()] = headings
     if cache is not None:
         cache.keep_headings(made, keys)
     return found_by_day
+
+
+def _cached_headings(text: str | None) -> tuple[tuple[str, str], ...] | None:
+    """Read cached headings; a damaged entry reads as missing (the cache only saves time)."""
+    if text is None:
+        return None
+    try:
+        return tuple((str(slug), str(heading)) for slug, heading in json.loads(text))
+    except (ValueError, TypeError):
+        return None
 
 
 def _headings_key(found: Sequence[Entry], themes: Sequence[Theme]) -> str:

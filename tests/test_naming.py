@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -261,13 +262,17 @@ def test_cached_headings_follow_the_issue_s_papers_and_themes(tmp_path):
     cache = Cache(tmp_path / "cache")
     first = issues(entries, themes, cache=cache)
     assert first == issues(entries, themes) and dict(first[0].headings).get("t0")
-    assert issues(entries, themes[::-1], cache=cache) == first  # themes in another order
-    with sqlite3.connect(tmp_path / "cache" / "keywords.sqlite") as db:
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "keywords.sqlite")) as db:
         (key,) = [key for (key,) in db.execute("SELECT key FROM headings")]
     poison = {key: json.dumps([["t0", "Cached heading"]])}
-    # A cached heading is what the issue shows, while what it was made of is unchanged...
+    # A cached heading is what the issue shows, while what it was made of is unchanged
+    # (themes in another order included)...
     cache.keep_headings(poison, [key])
     assert issues(entries, themes, cache=cache)[0].headings == (("t0", "Cached heading"),)
+    assert issues(entries, themes[::-1], cache=cache)[0].headings == (("t0", "Cached heading"),)
+    # ... a damaged entry reads as missing...
+    cache.keep_headings({key: "not json"}, [key])
+    assert issues(entries, themes, cache=cache) == first
     # ... and never once a theme's name or a paper's text changes.
     renamed = [replace(themes[0], name="Graphs and samplers"), *themes[1:]]
     cache.keep_headings(poison, [key])

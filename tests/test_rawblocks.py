@@ -18,6 +18,7 @@ from mkdocs.config import load_config
 
 from digest.errors import BuildError
 from digest.site import read_settings, render
+from digest.site.rawblocks import is_digest_block, page_chunks
 
 
 def _html(root: Path) -> dict[str, bytes]:
@@ -29,22 +30,35 @@ def _docs_copy(seed_site: Site, into: Path) -> Path:
     return into
 
 
+def _plain(seed_site: Site, docs: Path, site: Path) -> dict[str, bytes]:
+    """Render ``docs`` with plain MkDocs (no digest plugin); return its pages' HTML."""
+    config = load_config(str(seed_site.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site))
+    mkdocs_build(config)
+    return _html(site)
+
+
 def test_pages_are_what_plain_mkdocs_renders(
     seed_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     docs = _docs_copy(seed_site, tmp_path / "docs")
-    plain = tmp_path / "plain"
-    config = load_config(
-        str(seed_site.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(plain)
-    )
-    mkdocs_build(config)
-    ours, theirs = _html(seed_site.site), _html(plain)
+    ours, theirs = _html(seed_site.site), _plain(seed_site, docs, tmp_path / "plain")
     assert ours.keys() == theirs.keys()
     differ = [name for name in ours if ours[name] != theirs[name]]
     assert not differ, f"digest's render differs from plain MkDocs in {differ[:5]}"
-    cards = sum(page.count(b'<article class="dg-card"') for page in ours.values())
-    assert cards > 100, "the seed's pages should be full of cards"
+    # And the plugin took every card and keyword group the templates wrote (else this test
+    # would pass with the plugin doing nothing).
+    pages = [p.read_text("utf-8") for p in docs.rglob("*.md")]
+    written = sum(
+        t.count('<article class="dg-card"') + t.count('<div class="dg-keywords">') for t in pages
+    )
+    taken = sum(
+        c.count('<article class="dg-card"') + c.count('<div class="dg-keywords">')
+        for t in pages
+        for c in page_chunks(t)
+        if is_digest_block(c)
+    )
+    assert written > 100 and taken == written
 
 
 def _render(seed_site: Site, docs: Path, site: Path) -> None:
@@ -90,14 +104,27 @@ def test_a_card_that_markdown_would_not_keep_as_a_block_is_an_error(
         _render(seed_site, docs, tmp_path / "site")
 
 
-def test_a_card_indented_by_a_template_goes_through_markdown(
-    seed_site: Site, tmp_path: Path
+def test_cards_markdown_would_rewrite_go_through_markdown(
+    seed_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """An indented card, and cards holding a tab or a line of spaces (which Python-Markdown
+    rewrites before it parses), are left to Markdown: the page is still plain MkDocs'."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     docs = _docs_copy(seed_site, tmp_path / "docs")
     page, anchor = _a_card(docs)
     path = docs / page
     text = path.read_text("utf-8")
-    path.write_text(text.replace("\n<article ", "\n <article "), encoding="utf-8")
+    starts = [m.start() + 2 for m in re.finditer('\n\n<article class="dg-card"', text)]
+    assert len(starts) >= 4
+    third, fourth = (text.index("\n", at) for at in starts[2:4])
+    # From the end, so the earlier positions hold: a line of spaces in the fourth card, a tab
+    # in the third, the second card indented.
+    text = text[:fourth] + "\n   " + text[fourth:]
+    text = text[:third] + "\t" + text[third:]
+    text = text[: starts[1]] + " " + text[starts[1] :]
+    path.write_text(text, encoding="utf-8")
     _render(seed_site, docs, tmp_path / "site")
-    html = (tmp_path / "site" / page.removesuffix(".md") / "index.html").read_text("utf-8")
-    assert f'<article class="dg-card" id="{anchor}">' in html
+    built = page.removesuffix(".md") + "/index.html"
+    ours = (tmp_path / "site" / built).read_bytes()
+    assert ours == _plain(seed_site, docs, tmp_path / "plain")[built]
+    assert f'<article class="dg-card" id="{anchor}">'.encode() in ours

@@ -2,9 +2,9 @@
 
 A page of cards is nearly all raw HTML. Python-Markdown and MkDocs each run the whole of it
 through Python's ``html.parser`` (one to find where each block ends, one to collect its ids
-for anchor checks): on a daily build of 100 papers on a 10,000-paper digest, that was 12.8 s of
-30 s, for HTML that digest wrote and escaped itself and that comes out byte for byte as it went
-in (bench/versus.py; tests/test_rawblocks.py). This plugin takes those blocks out before
+for anchor checks): 12.8 s of 30 s in a profile of bench/versus.py's daily build (100 papers
+on 10,000), for HTML that digest wrote and escaped itself and that comes out byte for byte as
+it went in (tests/test_rawblocks.py). This plugin takes those blocks out before
 Markdown runs, leaving a placeholder paragraph, records their ids for MkDocs' anchor checks
 (``Page.present_anchor_ids``) and puts them back into the page's finished HTML.
 
@@ -14,9 +14,10 @@ written instead, read again from its Markdown file (a hash makes sure they are t
 were taken out).
 
 Only whole blocks the templates write at the start of a line, between blank lines, are taken:
-``<article class="dg-card"`` .. ``</article>`` (site_templates/_card.html.j2) and
-``<div class="dg-keywords">`` .. ``</div>`` (site_templates/keywords.md.j2). Anything else,
-such as a block a maintainer adds to a template, goes through Markdown as before.
+``<article class="dg-card"`` .. ``</article>`` (site_templates/_card.html.j2),
+``<div class="dg-keywords">`` .. ``</div>`` (site_templates/keywords.md.j2) and an issue's
+folded cards, ``<details class="dg-fold">`` .. ``</details>`` (digest/writers/issue_pages.py).
+Anything else, such as a block a maintainer adds to a template, goes through Markdown as before.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 from digest.errors import BuildError
 
@@ -37,7 +38,11 @@ from digest.errors import BuildError
 _OPEN_CLOSE = (
     ('<article class="dg-card"', "\n</article>"),
     ('<div class="dg-keywords">', "\n</div>"),
+    ('<details class="dg-fold">', "\n</details>"),
 )
+#: What Python-Markdown rewrites before it parses (tabs, STX/ETX, CR, lines of spaces): a
+#: chunk holding any of them goes through Markdown, so the output is what Markdown makes.
+_NORMALISED = re.compile(r"[\t\r\x02\x03]|\n[ ]+(?:\n|$)")
 #: Ids in digest's blocks: attributes are written with double quotes, values escaped.
 _ID = re.compile(r'\sid="([^"]*)"')
 
@@ -51,18 +56,22 @@ class _Held:
     sha: str
     ids: frozenset[str]
 
+    @property
+    def placeholder(self) -> re.Pattern[str]:
+        """A block's placeholder paragraph in the page's HTML, with the block's number."""
+        return re.compile(rf"<p>{self.token}(\d+)</p>")
 
-def _chunks(markdown: str) -> list[str]:
+
+def page_chunks(markdown: str) -> list[str]:
     """The page's text between blank lines: a block of digest's is one whole chunk."""
     return markdown.rstrip("\n").split("\n\n")
 
 
-def _is_block(chunk: str) -> bool:
-    return any(chunk.startswith(o) and chunk.endswith(c) for o, c in _OPEN_CLOSE)
-
-
-def _blocks(markdown: str) -> list[str]:
-    return [chunk for chunk in _chunks(markdown) if _is_block(chunk)]
+def is_digest_block(chunk: str) -> bool:
+    """Is ``chunk`` one of digest's blocks, which Markdown would pass through unchanged?"""
+    return any(chunk.startswith(o) and chunk.endswith(c) for o, c in _OPEN_CLOSE) and not (
+        _NORMALISED.search(chunk)
+    )
 
 
 def _sha(blocks: list[str]) -> str:
@@ -81,7 +90,8 @@ class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        blocks = _blocks(markdown)
+        chunks = page_chunks(markdown)
+        blocks = [chunk for chunk in chunks if is_digest_block(chunk)]
         if not blocks:
             return markdown
         # A token no text on the page can hold: it is a hash of that very text.
@@ -89,16 +99,14 @@ class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         ids = frozenset(i for block in blocks for i in _ID.findall(block))
         self._held[page.file.src_uri] = _Held(token, len(blocks), _sha(blocks), ids)
         numbers = iter(range(len(blocks)))
-        chunks = _chunks(markdown)
-        return "\n\n".join(f"{token}{next(numbers)}" if _is_block(c) else c for c in chunks)
+        return "\n\n".join(f"{token}{next(numbers)}" if is_digest_block(c) else c for c in chunks)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         held = self._held.get(page.file.src_uri)
         if held is None:
             return html
         page.present_anchor_ids = (page.present_anchor_ids or set()) | held.ids
-        placeholder = re.compile(rf"<p>{held.token}(\d+)</p>")
-        if sorted(int(n) for n in placeholder.findall(html)) != list(range(held.count)):
+        if sorted(int(n) for n in held.placeholder.findall(html)) != list(range(held.count)):
             raise BuildError(
                 f"'{page.file.src_uri}': HTML blocks of cards or keywords did not come out of "
                 "Markdown as paragraphs of their own; keep them at the start of a line, between "
@@ -106,14 +114,23 @@ class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             )
         # As Python-Markdown writes a raw block: a blank line after it unless it ends the
         # page (the same bytes as without this plugin: tests/test_rawblocks.py).
-        return placeholder.sub(lambda m: m.group(0) + ("\n" if m.end() < len(html) else ""), html)
+        return held.placeholder.sub(
+            lambda m: m.group(0) + ("\n" if m.end() < len(html) else ""), html
+        )
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         held = self._held.pop(page.file.src_uri, None)
         if held is None:
             return output
-        assert page.file.abs_src_path is not None
-        blocks = _blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8-sig"))
+        # The page's Markdown as MkDocs read it (its file, front matter taken off).
+        markdown, _ = get_data(page.file.content_string)
+        blocks = [chunk for chunk in page_chunks(markdown) if is_digest_block(chunk)]
         if _sha(blocks) != held.sha:
             raise BuildError(f"'{page.file.src_uri}' changed while MkDocs rendered it")
-        return re.sub(rf"<p>{held.token}(\d+)</p>", lambda m: blocks[int(m.group(1))], output)
+        output, placed = held.placeholder.subn(lambda m: blocks[int(m.group(1))], output)
+        if placed != held.count:
+            raise BuildError(
+                f"'{page.file.src_uri}': the theme's page template showed {placed} of its "
+                f"{held.count} cards or keyword groups; it must print the page's content once"
+            )
+        return output

@@ -27,7 +27,8 @@ class Changes:
     """Changes to files of one folder, by path relative to it, applied together."""
 
     #: Growing buffers: a first build appends every paper's line to one month's file, and
-    #: adding bytes to bytes copies all of them each time (100,000 papers took hours).
+    #: adding bytes to bytes copied all of them each time (bench/state_append.py: 10,000
+    #: lines took 39 s, 20,000 128 s).
     appends: dict[str, bytearray] = field(default_factory=dict)
     replaces: dict[str, bytes] = field(default_factory=dict)
     deletes: set[str] = field(default_factory=set)
