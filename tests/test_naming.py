@@ -239,13 +239,20 @@ def test_issue_headings_are_distinct_and_stable():
     assert issue_headings(*reordered, swapped) == found
 
 
-def test_a_pinned_theme_keeps_its_name_in_issues():
+def _a_day_of_two_themes() -> tuple[list[Theme], list[Entry]]:
+    """Named themes of the corpus, and a day of two MCMC, four LLM and four graph papers, the
+    graph papers filed under the MCMC theme."""
     titles, abstracts, groups = _corpus()
     names = name_groups(groups, titles, abstracts)
     themes = [Theme(f"t{g}", n.text, n.phrases, ()) for g, n in enumerate(names)]
     placed = [groups[0][:2] + groups[2][:4], groups[1][:4], []]
     day = sorted(placed[0] + placed[1])
     entries = [_entries(titles, abstracts, placed, ["t0", "t1", "t2"])[i] for i in day]
+    return themes, entries
+
+
+def test_a_pinned_theme_keeps_its_name_in_issues():
+    themes, entries = _a_day_of_two_themes()
     assert dict(issues(entries, themes)[0].headings).get("t0")
     assert issues(entries, themes, {"t0"})[0].headings == ()
 
@@ -253,12 +260,7 @@ def test_a_pinned_theme_keeps_its_name_in_issues():
 def test_cached_headings_follow_the_issue_s_papers_and_themes(tmp_path):
     """An issue's headings come from the cache only while its papers and themes are the same:
     a renamed theme or an edited abstract heads the issue afresh, as a build without a cache."""
-    titles, abstracts, groups = _corpus()
-    names = name_groups(groups, titles, abstracts)
-    themes = [Theme(f"t{g}", n.text, n.phrases, ()) for g, n in enumerate(names)]
-    placed = [groups[0][:2] + groups[2][:4], groups[1][:4], []]
-    day = sorted(placed[0] + placed[1])
-    entries = [_entries(titles, abstracts, placed, ["t0", "t1", "t2"])[i] for i in day]
+    themes, entries = _a_day_of_two_themes()
     cache = Cache(tmp_path / "cache")
     first = issues(entries, themes, cache=cache)
     assert first == issues(entries, themes) and dict(first[0].headings).get("t0")

@@ -91,7 +91,8 @@ class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         chunks = page_chunks(markdown)
-        blocks = [chunk for chunk in chunks if is_digest_block(chunk)]
+        taken = [is_digest_block(chunk) for chunk in chunks]
+        blocks = [chunk for chunk, take in zip(chunks, taken, strict=True) if take]
         if not blocks:
             return markdown
         # A token no text on the page can hold: it is a hash of that very text.
@@ -99,7 +100,10 @@ class RawBlocks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         ids = frozenset(i for block in blocks for i in _ID.findall(block))
         self._held[page.file.src_uri] = _Held(token, len(blocks), _sha(blocks), ids)
         numbers = iter(range(len(blocks)))
-        return "\n\n".join(f"{token}{next(numbers)}" if is_digest_block(c) else c for c in chunks)
+        texts = (
+            f"{token}{next(numbers)}" if take else c for c, take in zip(chunks, taken, strict=True)
+        )
+        return "\n\n".join(texts)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         held = self._held.get(page.file.src_uri)
