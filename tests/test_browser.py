@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from digest.writers.paging import KEYWORD_LISTED
 from tests.conftest import DATA, SITE_URL, TESTS, Site, build_site
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,6 +46,8 @@ ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 BASE_PATH = urlsplit(SITE_URL).path
+#: Paper hits the search page shows (digest.js).
+SEARCH_SHOWN = 30
 #: Papers of the hostile site beyond the corpus: TeX in a title, entities that must stay text,
 #: an arXiv date, ten authors, and a code link whose query a browser would misread unescaped.
 CODE_URL = "https://github.com/a/b?x=1&copy=2&lt=3"
@@ -386,6 +389,29 @@ def test_keyword_chips_link_to_the_index_only_when_listed_there(page, seed):
     p.locator("a.dg-chip").first.click()
     p.wait_for_url(f"**/keywords/#{linked[0].split('#')[1]}")
     assert p.locator(f"details#{linked[0].split('#')[1]}").evaluate("d => d.open")
+
+
+def test_a_keyword_of_many_papers_lists_the_latest_and_searches_for_the_rest(page, seed):
+    """A keyword of more papers than the index lists links the search page for its words:
+    clicked, the search finds every paper of the keyword (when they fit on its page of hits)."""
+    digest = seed.site.result.digest
+    many = [kw for kw in digest.keyword_index if len(kw.paper_keys) > KEYWORD_LISTED]
+    assert many
+    p = page.page
+    for kw in many:
+        p.goto(f"{seed.url}keywords/#{kw.slug}")
+        row = p.locator(f"details#{kw.slug}")
+        assert row.evaluate("d => d.open")
+        assert row.locator("li:not(.dg-kw__more) a").count() == KEYWORD_LISTED
+        row.locator("li.dg-kw__more a").click()
+        p.wait_for_function("document.querySelector('.dg-search')?.dataset.query")
+        p.wait_for_load_state("load")
+        found = p.locator(".dg-hit--paper .dg-hit__title").all_inner_texts()
+        titles = {" ".join(digest.by_key[k].paper.title.split()) for k in kw.paper_keys}
+        if len(titles) < SEARCH_SHOWN:
+            assert titles <= set(found), (kw.text, titles - set(found))
+        else:  # the keyword's papers come first (search.py weighs keywords), most of a page
+            assert sum(t in titles for t in found) >= SEARCH_SHOWN // 2, kw.text
 
 
 # --- hostile text, TeX ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The keyword index: one raw HTML block per initial, read back from the built site.
 
-The index lists the keywords papers share, each a ``<details>`` that opens its papers. Each
+The index lists the keywords papers share, each a ``<details>`` that opens its latest papers
+(and, when it has more, a link to the search page listing them all). Each
 initial's keywords are one raw HTML block, which Python-Markdown passes through instead of
 parsing tens of thousands of inline links. MkDocs neither rewrites nor checks links in raw
 HTML, so these tests are the only oracle for them: every link must reach its paper's card on
@@ -11,13 +12,15 @@ index that lists it), and hostile titles and keywords stay text.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
 
+from digest.model import Digest, KeywordSlug
 from digest.writers import pages, paging
 from digest.writers.cards import CARD_CHIPS
-from digest.writers.paging import paper_anchor
+from digest.writers.paging import KEYWORD_LISTED, paper_anchor
 from tests.conftest import DATA, Site, build_site
 from tests.test_links import SiteLinks
 
@@ -55,6 +58,13 @@ def keyword_rows(site: Site) -> dict[str, tuple[str, lxml.html.HtmlElement]]:
     return by_id
 
 
+def latest(digest: Digest, kw: KeywordSlug) -> list[str]:
+    """The papers a keyword lists: those of its last days, newest day first, then by key."""
+    days = sorted({digest.by_key[k].listed for k in kw.paper_keys}, reverse=True)
+    newest = [k for day in days for k in sorted(kw.paper_keys) if digest.by_key[k].listed == day]
+    return newest[:KEYWORD_LISTED]
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The hostile corpus (``tests/data/hostile/``) built once, through MkDocs, with theme
@@ -72,7 +82,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 @pytest.mark.parametrize("name", ["seed_site", "hostile_site"])
 def test_every_keyword_link_lands_on_its_papers_card(name, request):
     """Links are built URLs seen from ``keywords/``: each names a page that exists, and on it
-    the card of the very paper the keyword was found in, in the order of the digest."""
+    the card of the very paper the keyword was found in, newest first; a keyword of more
+    papers than it lists links the search page, asking for its words (its acronym left out)."""
     site: Site = request.getfixturevalue(name)
     digest = site.result.digest
     assert digest is not None
@@ -80,17 +91,26 @@ def test_every_keyword_link_lands_on_its_papers_card(name, request):
     rows = keyword_rows(site)
     assert list(rows) == [kw.slug for kw in digest.keyword_index]
     targets = set()
+    searched = 0
     for kw in digest.keyword_index:
         page, row = rows[kw.slug]
         hrefs = [a.get("href") for a in row.iter("a")]
-        assert len(hrefs) == len(kw.paper_keys), kw.text
-        for href, key in zip(hrefs, kw.paper_keys, strict=True):
+        if len(kw.paper_keys) > KEYWORD_LISTED:
+            target, _ = links.resolve(page, hrefs.pop().split("?")[0])
+            assert target == "search/index.html", kw.text
+            query = parse_qs(urlsplit(row.xpath(".//li/a")[-1].get("href")).query)["q"]
+            assert len(query) == 1 and query[0] and kw.text.startswith(query[0]), kw.text
+            assert not query[0].endswith(")"), kw.text  # the acronym is left out
+            searched += 1
+        for href, key in zip(hrefs, latest(digest, kw), strict=True):
             target, fragment = links.resolve(page, href)
             assert target is not None and (site.site / target).is_file(), href
             assert fragment == paper_anchor(key), href
             assert fragment in links.ids(target), href
             targets.add(target)
     assert len(targets) >= 3
+    if name == "seed_site":
+        assert searched > 0  # the seed has keywords of more papers than the index lists
     if name == "hostile_site":
         assert any(".part" in target for target in targets)
         assert len({page for page, _ in rows.values()}) >= 3
@@ -144,7 +164,7 @@ def test_hostile_keywords_and_titles_stay_text(hostile_site):
         "summary": set(),
         "span": {"class"},
         "ul": set(),
-        "li": set(),
+        "li": {"class"},
         "a": {"href"},
     }
     for page in index_pages(hostile_site):
@@ -158,7 +178,9 @@ def test_hostile_keywords_and_titles_stay_text(hostile_site):
         assert (summary.text or "").strip() == shown(kw.text)
         assert [c.text_content() for c in summary] == [str(len(kw.paper_keys))]
         titles = [a.text_content() for a in row.iter("a")]
-        assert titles == [shown(digest.by_key[k].paper.title) for k in kw.paper_keys]
+        if len(kw.paper_keys) > KEYWORD_LISTED:
+            assert titles.pop().startswith(f"Search for “{shown(kw.text)[:3]}")
+        assert titles == [shown(digest.by_key[k].paper.title) for k in latest(digest, kw)]
     texts = " ".join(row.text_content() for _, row in rows.values())
     # The corpus's attacks reach the index as text (so the checks above checked something).
     assert "<script>" in texts and "alert" in texts

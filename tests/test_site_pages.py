@@ -268,8 +268,9 @@ def href_anchor(href: str) -> str:
 
 
 def test_search_has_one_record_per_paper_pointing_at_its_card():
-    """The search indexes papers, not pages: a paper's title, authors and abstract, and the
-    theme page part and anchor of its card; themes have records of their own."""
+    """The search indexes papers, not pages: a paper's title, authors, abstract and keywords
+    (weighted), and the theme page part and anchor of its card; themes have records of their
+    own."""
     authors = tuple(Author(f"Author {i}") for i in range(12))
     papers = [paper(1, authors=authors, abstract=LONG), paper(2)]
     digest = make_digest(papers)
@@ -280,14 +281,19 @@ def test_search_has_one_record_per_paper_pointing_at_its_card():
         title, meta, paragraphs = record_of(text)
         assert title == p.title
         authors = ", ".join(a.name for a in p.authors[:8])
+        keywords = "; ".join(k.text for k in digest.by_key[p.key].keywords)
+        assert keywords
         assert meta == {
             "kind": "paper",
             "href": f"themes/sparse/#{paper_anchor(p.key)}",
             "date": "2026-01-02",
+            "keywords": keywords,
             **({"authors": authors} if authors else {}),
         }
         assert card_of(page, p.key).get("id") == href_anchor(meta["href"])
-        assert paragraphs[0] == p.abstract
+        assert paragraphs[0] == p.abstract and paragraphs[-1] == keywords
+        weighted = lxml.html.document_fromstring(text).xpath("//p[@data-pagefind-weight]")
+        assert [w.text_content() for w in weighted] == [keywords]
     assert record_of(records["p0000"][0])[2][1] == ", ".join(f"Author {i}" for i in range(8))
     (theme,) = records["themes"]
     assert record_of(theme)[:2] == (
@@ -317,4 +323,4 @@ def test_search_records_hold_hostile_text_as_text():
     (text,) = search.buckets(make_digest([p]))["p0000"]
     tree = lxml.html.document_fromstring(text)
     assert not tree.xpath("//script | //b | //*[@onmouseover]")
-    assert record_of(text)[0] == hostile and record_of(text)[2] == [hostile, hostile]
+    assert record_of(text)[0] == hostile and record_of(text)[2][:2] == [hostile, hostile]

@@ -34,6 +34,8 @@ SEARCH_DIR = "pagefind"
 BUCKETS = f"{SEARCH_DIR}/buckets.json"
 #: Papers in one search bucket.
 BUCKET = 2000
+#: Pagefind's weight of a paper's keywords (body text weighs 1, a title 7).
+KEYWORD_WEIGHT = 5
 _UNUSED = (
     "pagefind-ui.js",
     "pagefind-ui.css",
@@ -64,6 +66,11 @@ def _paper_record(digest: Digest, entry: Entry) -> str:
     # The abstract straight after the title: the search page's snippets are the abstract's
     # words, which then start right after the title's (digest.js counts those).
     body = f"<p>{html.escape(paper.abstract)}</p><p>{html.escape(authors)}</p>"
+    # The keywords last, weighted: the keyword index's search for a keyword's words finds the
+    # papers that have it first (a paper that merely uses the words comes after).
+    keywords = "; ".join(kw.text for kw in entry.keywords)
+    if keywords:
+        body += f'<p data-pagefind-weight="{KEYWORD_WEIGHT}">{html.escape(keywords)}</p>'
     meta = {
         "kind": "paper",
         "href": paper_url(digest, paper.key),
@@ -72,6 +79,8 @@ def _paper_record(digest: Digest, entry: Entry) -> str:
     if authors:
         # Shown under a hit's title; digest.js also counts its words to end the snippet.
         meta["authors"] = authors
+    if keywords:
+        meta["keywords"] = keywords
     return _record(paper.title, body, meta)
 
 

@@ -1,21 +1,41 @@
-"""The keyword index: every keyword by initial, each listing its papers' titles.
+"""The keyword index: every shared keyword by initial, with its count and latest papers.
 
 The index is one page, or a page per initial once it is large (see
 :func:`digest.writers.paging.keyword_parts`); :class:`digest.writers.pages.PageWriter` renders
-it. Every keyword lists its papers' titles: searching them again would only repeat the theme
-pages, so the index stays out of the search index (as issues do).
+it. A keyword lists its latest papers' titles (``KEYWORD_LISTED`` of them); one with more
+links to the search page, asking for its words. Listing every paper under every keyword
+repeated the theme pages: at 100,000 papers the index was 1.0 KB a paper of the site, and
+every letter's page was converted again each day because counts change (bench/scale.py).
+
+The search page is a text search, not a list of exactly the keyword's papers: Pagefind's
+filters would list exactly those, but Pagefind writes its filter index in an arbitrary order
+(a different file on every run of the same records), and the site must be byte-identical
+for the same inputs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from digest.model import Digest
 from digest.writers.cards import Link
-from digest.writers.paging import KEYWORD_INDEX, keyword_initial, page_url, paper_anchor
+from digest.writers.paging import (
+    KEYWORD_INDEX,
+    KEYWORD_LISTED,
+    SEARCH_PAGE,
+    keyword_initial,
+    page_url,
+    paper_anchor,
+)
+
+#: A keyword's acronym after its expansion, "large language models (LLMs)": the search asks
+#: for the words, which every paper that wrote the acronym without them would fail.
+_ACRONYM = re.compile(r"\s*\([^()]*\)$")
 
 
 @dataclass(frozen=True)
@@ -24,35 +44,46 @@ class KeywordRow:
 
     anchor: Markup
     text: str
+    count: int
     papers: tuple[Link, ...]
+    #: The search page asking for its words (only when it has more papers than ``papers``).
+    more: Markup | None
+    #: What that search asks for.
+    query: str
 
 
 def keyword_groups(
     digest: Digest, page_of: Mapping[str, str]
 ) -> list[tuple[str, list[KeywordRow]]]:
-    """Group the keyword index by initial letter; each keyword lists its papers' cards.
+    """Group the keyword index by initial letter; each keyword lists its latest papers.
 
-    The template writes each group as one raw HTML block, which Python-Markdown passes
-    through instead of parsing tens of thousands of inline links (about 6 times faster on
-    a 10,000-paper index). MkDocs does not rewrite links in raw HTML, so each link is the
-    card's built URL (``use_directory_urls``) seen from the keyword page's own URL.
+    The template writes each group as one raw HTML block (see
+    :mod:`digest.site.rawblocks`). MkDocs does not rewrite links in raw HTML, so each link is
+    the built URL (``use_directory_urls``) seen from the keyword page's own URL.
     """
     # Every part's URL is as deep as the first's (``keywords/``, ``keywords.a/``).
     up = "../" * page_url(KEYWORD_INDEX).count("/")
+    search = f"{up}{page_url(SEARCH_PAGE)}"
     groups: dict[str, list[KeywordRow]] = {}
-    #: A paper is listed once per keyword: its link is made once.
+    #: A paper is listed under several keywords: its link is made once.
     links: dict[str, Link] = {}
     for kw in digest.keyword_index:
-        initial = keyword_initial(kw.text)
+        # The last day first; within a day by key, whatever the order papers came in.
+        latest = sorted(sorted(kw.paper_keys), key=lambda k: digest.by_key[k].listed, reverse=True)
         papers = []
-        for key in kw.paper_keys:
+        for key in latest[:KEYWORD_LISTED]:
             link = links.get(key)
             if link is None:
                 href = Markup(f"{up}{page_url(page_of[key])}#{paper_anchor(key)}")
                 link = links[key] = Link(digest.by_key[key].paper.title, href)
             papers.append(link)
-        row = KeywordRow(Markup(kw.slug), kw.text, tuple(papers))
-        groups.setdefault(initial, []).append(row)
+        query = _ACRONYM.sub("", kw.text) or kw.text
+        more = None
+        if len(latest) > KEYWORD_LISTED:
+            # urlencode escapes "&", "<" and quotes: the href is safe in an HTML attribute.
+            more = Markup(search + "?" + urlencode({"q": query}))
+        row = KeywordRow(Markup(kw.slug), kw.text, len(latest), tuple(papers), more, query)
+        groups.setdefault(keyword_initial(kw.text), []).append(row)
     return sorted(groups.items(), key=lambda g: (g[0] == "#", g[0]))
 
 

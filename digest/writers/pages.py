@@ -33,6 +33,7 @@ from digest.writers.foryou_page import for_you_context
 from digest.writers.paging import (
     FOR_YOU_PAGE,
     ISSUE_PART,
+    SEARCH_PAGE,
     THEME_PART,
     UP,
     chunks,
@@ -160,7 +161,7 @@ class PageWriter:
                 "archive.md.j2", months=issue_pages.archive(self.digest.issues)
             ),
             "rising.md": self.render("rising.md.j2", rows=self._rising_rows()),
-            "search.md": self.render("search.md.j2"),
+            SEARCH_PAGE: self.render("search.md.j2"),
             "feeds.md": self.render(
                 "feeds.md.j2", groups=listing_rows.feed_rows(self.digest, self.feeds)
             ),

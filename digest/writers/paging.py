@@ -30,6 +30,10 @@ ISSUE_PART = 100
 KEYWORD_PART = 10_000
 #: The keyword index, or the page linking its parts once it is cut.
 KEYWORD_INDEX = "keywords.md"
+#: Papers a keyword lists on the index, newest first: the search page lists them all.
+KEYWORD_LISTED = 5
+#: The search page (``site_templates/search.md.j2``).
+SEARCH_PAGE = "search.md"
 #: How far theme and issue pages (``themes/<slug>/``) are from the site's root.
 UP = "../../"
 
@@ -50,7 +54,7 @@ def keyword_initial(text: str) -> str:
 def keyword_parts(index: Sequence[KeywordSlug]) -> dict[str, list[str]]:
     """Return the pages of the keyword index and the initials each lists, in index order.
 
-    Up to :data:`KEYWORD_PART` paper links (a keyword weighs one plus its papers) the index
+    Up to :data:`KEYWORD_PART` paper links (a keyword weighs one plus the papers it lists) the index
     is one page. Beyond, :data:`KEYWORD_INDEX` only links the parts: a page per letter
     (``keywords.a.md``), and ``keywords.other.md`` for other initials. A keyword's page then
     never changes as the index grows, nor do the cards that link it.
@@ -58,7 +62,7 @@ def keyword_parts(index: Sequence[KeywordSlug]) -> dict[str, list[str]]:
     weight: dict[str, int] = {}
     for kw in index:
         initial = keyword_initial(kw.text)
-        weight[initial] = weight.get(initial, 0) + 1 + len(kw.paper_keys)
+        weight[initial] = weight.get(initial, 0) + 1 + min(len(kw.paper_keys), KEYWORD_LISTED)
     initials = sorted(weight, key=lambda i: (i == "#", i))
     if sum(weight.values()) <= KEYWORD_PART:
         return {KEYWORD_INDEX: initials}

@@ -63,15 +63,15 @@
     return (text || "").split(SPACE).filter(function (w) { return w; }).length;
   }
   function snippet(hit) {
-    /* A record's text is its title, its abstract, then its authors (search.py): the snippet is
-       the stretch of the abstract with the most matches, built from Pagefind's raw text and
-       word locations. Pagefind's own excerpt is not used: it escapes "<" but not "&", so
+    /* A record's text is its title, its abstract, its authors, then its keywords (search.py):
+       the snippet is the stretch of the abstract with the most matches, built from Pagefind's
+       raw text and word locations. Pagefind's own excerpt is not used: it escapes "<" but not "&", so
        "&lt;" in an abstract and "<" would read the same once decoded. */
     var words = (hit.content || "").split(SPACE);
     var first = words[0] === "" ? 1 : 0;
     var last = words[words.length - 1] === "" ? words.length - 1 : words.length;
     var from = Math.min(last, first + wordCount(hit.meta.title));
-    var to = Math.max(from, last - wordCount(hit.meta.authors));
+    var to = Math.max(from, last - wordCount(hit.meta.authors) - wordCount(hit.meta.keywords));
     var found = (hit.locations || []).filter(function (n) { return n >= from && n < to; });
     found.sort(function (a, b) { return a - b; });
     var start = from;
