@@ -78,12 +78,14 @@ def author_keys(names: Sequence[str]) -> tuple[str, ...]:
 
 
 def embed(
-    vectors: NDArray[np.floating], authors: Sequence[Sequence[str]], sharpen: float = SHARPEN
+    vectors: NDArray[np.floating],
+    authors: Sequence[Sequence[str]],
+    sharpen: float | None = None,
 ) -> Embedding:
-    """Place the batch's papers: sharpen (by column norm ** ``sharpen``), propagate over
-    authors and text neighbours."""
+    """Place the batch's papers: sharpen (by column norm ** ``sharpen``, SHARPEN unless
+    given), propagate over authors and text neighbours."""
     vectors = np.asarray(vectors, dtype=np.float64)
-    weights = np.linalg.norm(vectors, axis=0) ** sharpen
+    weights = np.linalg.norm(vectors, axis=0) ** (SHARPEN if sharpen is None else sharpen)
     weights = weights / max(float(weights.max(initial=0.0)), 1e-12)
     sharp = unit(vectors * weights)
     keys = [author_keys(a) for a in authors]
