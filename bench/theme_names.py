@@ -3,8 +3,8 @@
 For each dataset the papers are read with their arXiv categories removed (the categories are
 the labels: grouping never sees them) and grouped twice:
 
-- ``before``: the grouping as it was (no name moves: ``themes.moves.NAME_MOVES = 0``; no
-  blending with co-authored papers: ``themes.vectors.COAUTHOR_WEIGHT = 0``), named by
+- ``before``: the grouping as it was (no name moves: ``themes.moves.NAME_MOVES = 0``; plain
+  LSA vectors smoothed, not related papers' points: :func:`legacy_vectors`), named by
   distinctive YAKE keyword phrases and ordered by closeness to the centre (bench/legacy_naming.py,
   a copy of the former code); issue groups headed by their theme's name;
 - ``after``: :func:`digest.themes.grouping.group` as it is (phrase names, name moves, typical
@@ -49,7 +49,8 @@ from digest.executors import keyword_executor
 from digest.model import Keyword, Paper
 from digest.sources import read_inputs
 from digest.text.keywords import extract
-from digest.themes import moves, vectors
+from digest.themes import grouping as grouping_module
+from digest.themes import moves
 from digest.themes.clustering import centroid
 from digest.themes.grouping import Grouping, group
 from digest.themes.naming import Name
@@ -93,6 +94,12 @@ def load(name: str, shared: Path) -> tuple[list[Paper], list[tuple[Keyword, ...]
     return papers, keywords, truth
 
 
+def legacy_vectors(usable: Sequence[tuple[Paper, Sequence[Keyword]]], language: str) -> Any:
+    """The vectors grouping clustered before issue 17: plain LSA vectors, smoothed."""
+    plain, space = fit_lsa([terms(p, k, language) for p, k in usable])
+    return smooth(plain), plain, space
+
+
 def grouped(papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]], legacy: bool) -> Any:
     """Group (and name) the papers as digest did before (``legacy``) or does now.
 
@@ -100,15 +107,15 @@ def grouped(papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]], lega
     grouping, and CPU seconds of naming alone (both namings time the same clusters: the
     grouping before name moves).
     """
-    saved = moves.NAME_MOVES, vectors.COAUTHOR_WEIGHT
+    saved = moves.NAME_MOVES, grouping_module._vectors
     if legacy:
-        moves.NAME_MOVES, vectors.COAUTHOR_WEIGHT = 0, 0.0
+        moves.NAME_MOVES, grouping_module._vectors = 0, legacy_vectors
     try:
         tick = time.process_time()
         grouping = group(papers, keywords, ThemeConfig())
         seconds = time.process_time() - tick
     finally:
-        moves.NAME_MOVES, vectors.COAUTHOR_WEIGHT = saved
+        moves.NAME_MOVES, grouping_module._vectors = saved
     row = {p.key: i for i, p in enumerate(papers)}
     named, naming = _names(papers, keywords, grouping, row, legacy)
     theme = [-1] * len(papers)

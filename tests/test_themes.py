@@ -207,17 +207,17 @@ def test_dense_and_sparse_matrices_reduce_to_the_same_space(
 
 
 def test_coauthored_papers_move_together():
+    # Themes are clustered on related papers' points (grouping._vectors): papers sharing an
+    # author, spelled in another case, draw closer there; the others stay apart.
+    from digest.themes import related
+
     rows = np.eye(4)
     authors = [["Ada Lovelace"], ["ada  LOVELACE", "Alan Turing"], ["Grace Hopper"], []]
-    blended = vectors.blend_coauthored(rows, authors)
-    # Papers sharing an author (spelled in another case) draw closer; the others stay put.
-    assert blended[0] @ blended[1] > 0.5
-    assert np.allclose(blended[2], rows[2]) and np.allclose(blended[3], rows[3])
-    assert np.allclose(np.linalg.norm(blended, axis=1), 1.0)
-    # A name on too many papers links none of them.
-    many = [["Wei Wang"]] * (vectors.MAX_AUTHOR_PAPERS + 1)
-    spread = np.eye(len(many))
-    assert np.allclose(vectors.blend_coauthored(spread, many), spread)
+    alone = related.points(related.embed(rows, [[] for _ in rows], 1.0))
+    linked = related.points(related.embed(rows, authors, 1.0))
+    assert linked[0] @ linked[1] > alone[0] @ alone[1] + 0.5
+    assert linked[2] @ linked[3] < 0 and max(linked[0] @ linked[2], linked[1] @ linked[3]) < 0
+    assert np.allclose(np.linalg.norm(linked, axis=1), 1.0)
 
 
 def _fold(text):

@@ -77,10 +77,15 @@ def author_keys(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({k for k in map(author_key, names) if k}))
 
 
-def embed(vectors: NDArray[np.floating], authors: Sequence[Sequence[str]]) -> Embedding:
-    """Place the batch's papers: sharpen, propagate over authors and text neighbours."""
+def embed(
+    vectors: NDArray[np.floating],
+    authors: Sequence[Sequence[str]],
+    sharpen: float | None = None,
+) -> Embedding:
+    """Place the batch's papers: sharpen (by column norm ** ``sharpen``, SHARPEN unless
+    given), propagate over authors and text neighbours."""
     vectors = np.asarray(vectors, dtype=np.float64)
-    weights = np.linalg.norm(vectors, axis=0) ** SHARPEN
+    weights = np.linalg.norm(vectors, axis=0) ** (SHARPEN if sharpen is None else sharpen)
     weights = weights / max(float(weights.max(initial=0.0)), 1e-12)
     sharp = unit(vectors * weights)
     keys = [author_keys(a) for a in authors]

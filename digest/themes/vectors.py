@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from digest.model import Keyword, Paper
 from digest.text.cleaning import clean_for_keywords
-from digest.text.words import fold, keyword_key, singular, stopwords
+from digest.text.words import keyword_key, singular, stopwords
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -36,9 +36,6 @@ LSA_DIMENSIONS = 150
 #: Each vector is blended with the mean of its nearest neighbours (see smooth()).
 NEIGHBOURS = 15
 NEIGHBOUR_WEIGHT = 1.5
-#: ... after blending it with the mean of its co-authored papers (see blend_coauthored()).
-COAUTHOR_WEIGHT = 0.5
-MAX_AUTHOR_PAPERS = 50
 #: Rows of the similarity matrix held at once: 512 x 20,000 papers is 80 MB.
 _BLOCK = 512
 #: TF-IDF matrices up to this many cells (16 MB of doubles) are held dense. Larger ones are
@@ -221,33 +218,6 @@ def smooth(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
         # argpartition's order within the k is arbitrary; the mean does not depend on it.
         means[start : start + len(block)] = vectors[nearest].mean(axis=1)
     return _normalise(vectors + NEIGHBOUR_WEIGHT * means)
-
-
-def blend_coauthored(
-    vectors: NDArray[np.float64], authors: Sequence[Sequence[str]]
-) -> NDArray[np.float64]:
-    """Blend each paper's vector with the mean of the papers that share an author with it.
-
-    People keep writing about what they work on: on arxiv-cs-2016, where 55 % of the papers
-    share an author with another, this lifts AMI against arXiv categories from 0.379 to 0.411
-    (bench/theme_names.py). Authors are compared folded; a name on more than
-    :data:`MAX_AUTHOR_PAPERS` papers ("Wei Wang" in a large corpus) links nothing.
-    """
-    by_author: dict[str, list[int]] = {}
-    for i, names in enumerate(authors):
-        for name in sorted({fold(n) for n in names if n.strip()}):
-            by_author.setdefault(name, []).append(i)
-    linked: list[set[int]] = [set() for _ in authors]
-    for members in by_author.values():
-        if 1 < len(members) <= MAX_AUTHOR_PAPERS:
-            for i in members:
-                linked[i].update(members)
-    means = np.zeros_like(vectors)
-    for i, found in enumerate(linked):
-        found.discard(i)
-        if found:
-            means[i] = vectors[sorted(found)].mean(axis=0)
-    return _normalise(vectors + COAUTHOR_WEIGHT * means)
 
 
 def _dense(matrix: NDArray[np.float64] | sparse.spmatrix) -> NDArray[np.float64]:
