@@ -16,6 +16,7 @@ from digest.gather import issues
 from digest.model import Entry, Issue, Paper, Placement, Theme
 from digest.state import Cache
 from digest.text.words import stopwords
+from digest.themes.nameable import Nameable
 from digest.themes.naming import Name, hits, name_groups
 from digest.themes.phrases import count_phrases
 from digest.themes.typical import (
@@ -139,6 +140,28 @@ def test_math_and_markup_never_make_phrases():
     table = count_phrases(titles, abstracts)
     assert table.index("log n") is None
     assert table.index("merge sort") is not None
+
+
+def test_tex_accents_are_letters_and_vague_or_foreign_phrases_name_nothing():
+    """arXiv writes accents in TeX: "Schr\\"odinger" is one word, never "Schr" and a break. A
+    phrase of vague words around "of" names nothing, nor one of another language's article
+    before a common word ("de données"), while "de Sitter space" still can."""
+    titles = [rf"Schr\"odinger Equations and Entrep\^ots de Donn\'ees {i}" for i in range(6)]
+    abstract = (
+        r"We solve the Schr\"odinger equation a number of times over bases de donn\'ees and a "
+        r"number of times again. Bases de donn\'ees matter. The de Sitter space is used."
+    )
+    table = count_phrases(titles, [abstract] * 6)
+    nameable = Nameable(table)
+    assert table.index("schr") is None
+    found = table.index("schrodinger equation")
+    assert found is not None and nameable.surface(found) == "Schrödinger equation"
+    assert table.index("donn") is None
+    for vague in ("number of time", "de donnees"):
+        found = table.index(vague)
+        assert found is not None and not nameable(found), vague
+    found = table.index("de sitter space")
+    assert found is not None and nameable(found)
 
 
 def test_issue_heading_fits_most_of_its_papers():

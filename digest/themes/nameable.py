@@ -73,6 +73,11 @@ _VAGUE = frozenset(
 )
 
 
+# Articles and prepositions of other languages: a phrase opening with one before a common word
+# is a title in another language ("de données"), not a topic ("de Sitter space" keeps its name).
+_FOREIGN_FIRST = frozenset("de des du la le les el los las del della di der das und et y".split())
+
+
 class Nameable:
     """Decide, once per phrase, whether it can be (part of) a name; remember its surface form."""
 
@@ -105,10 +110,13 @@ class Nameable:
         if table.followed[phrase] > (MAX_FOLLOWED_ALONE if alone else MAX_FOLLOWED):
             return False
         vague = GENERIC_WORDS | _VAGUE
-        if all(w in vague or singular(w) in vague for w in words):
+        # "of" is the one stop word inside a phrase: "number of times" is vague all the same.
+        if all(w == "of" or w in vague or singular(w) in vague for w in words):
             return False
         first, last = words[0], words[-1]
         if first in _NOT_FIRST or first.endswith("ly") or last in _NOT_FIRST:
+            return False
+        if first in _FOREIGN_FIRST and not alone and self.surface(phrase).split()[1][:1].islower():
             return False
         if last.endswith(_MODIFIER_ENDINGS):
             return False

@@ -33,6 +33,13 @@ _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[^\w\s]|_")
 #: The same for ASCII text, 40 % faster.
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*|[^\sA-Za-z0-9]", re.ASCII)
 _MATH = re.compile(r"\$[^$\x00\x01]{0,300}\$|\\\([^\x00\x01]{0,300}?\\\)")
+#: TeX accents, as arXiv's metadata writes them ("Schr\\"odinger", "Poincar{\\'e}"): read as the
+#: letters they make, or "donn\\'ees" would be the word "donn" and a phrase break.
+_TEX_ACCENT = re.compile(r"""\{?\\(?:(['"`^~=.])\s?\{?([A-Za-z])\}?|([uvHc])\{([A-Za-z])\})\}?""")
+_COMBINING = {
+    "'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327",
+}
 _DOC_END = "\x00"
 _TITLE_END = "\x01"
 _SENTENCE_END = frozenset({".", "?", "!", _DOC_END, _TITLE_END})
@@ -112,6 +119,11 @@ class _Vocabulary:
     sentence_end: NDArray[np.bool_]
 
 
+def _accented(match: re.Match[str]) -> str:
+    accent, letter = (match[1], match[2]) if match[1] else (match[3], match[4])
+    return unicodedata.normalize("NFC", letter + _COMBINING[accent])
+
+
 def tokenise(
     titles: Sequence[str], abstracts: Sequence[str], chosen: Sequence[int], language: str
 ) -> tuple[Words, Positions]:
@@ -125,6 +137,8 @@ def tokenise(
         )
         # Inline TeX never reaches across a title's or a paper's end: the marks stop it.
         joined = _MATH.sub(" ; ", joined)
+        if "\\" in joined:
+            joined = _TEX_ACCENT.sub(_accented, joined)
         tokens = (_ASCII_TOKEN if joined.isascii() else _TOKEN).findall(joined)
         for form in dict.fromkeys(tokens):
             if form not in vocabulary:
