@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digest.text.candidates import Paper
+from digest.text.candidates import Paper, Token
 
 #: Smoothing weight of the corpus-wide rate when a table's count is small.
 PRIOR_WEIGHT = 5.0
@@ -167,6 +167,40 @@ def _yake_phrase(log_scores: Sequence[float], count: int) -> float:
     return sum(log_scores) - math.log(count * (1.0 + sum(scores)))
 
 
+def _occurrences(
+    spans: Sequence[tuple[int, int, int, int]],
+    tokens: Sequence[Token],
+    title_length: int,
+    capital: Sequence[bool],
+    lower_case: Sequence[bool],
+) -> tuple[int, int, int, int, int, int, int, int, int, int]:
+    """Count, in one pass over a candidate's occurrences: those in the title and those whole
+    there, those the text extends to the left and right, whole ones, their chunks' total width,
+    the first in the abstract (-1: none), and, of those inside running text (not at a
+    sentence's start), the capitalised, the lower-case ones and their number."""
+    in_title = whole_in_title = left = right = whole = width = 0
+    first = -1
+    capitalised = lower = running = 0
+    for start, end, chunk_start, chunk_end in spans:
+        is_whole = start == chunk_start and end == chunk_end
+        left += start > chunk_start
+        right += end < chunk_end
+        whole += is_whole
+        width += chunk_end - chunk_start
+        if start < title_length:
+            in_title += 1
+            whole_in_title += is_whole
+            continue
+        if first < 0:
+            first = start
+        if tokens[start].initial:
+            continue
+        running += 1
+        capitalised += capital[start] and capital[end - 1]
+        lower += all(lower_case[start:end])
+    return in_title, whole_in_title, left, right, whole, width, first, capitalised, lower, running
+
+
 def text_features(paper: Paper, keys: Sequence[str]) -> np.ndarray:
     """Return the text features (``len(keys)`` x ``len(TEXT_FEATURES)``) of candidates."""
     tokens = paper.tokens
@@ -184,28 +218,9 @@ def text_features(paper: Paper, keys: Sequence[str]) -> np.ndarray:
         candidate = paper.candidates[key]
         spans = candidate.spans
         count = len(spans)
-        # One pass over the occurrences: counts of the title's, the first in the abstract,
-        # how the text extends them, and the case of those inside running text.
-        in_title = whole_in_title = left = right = whole = width = 0
-        first = -1
-        capitalised = lower = running = 0
-        for start, end, chunk_start, chunk_end in spans:
-            is_whole = start == chunk_start and end == chunk_end
-            left += start > chunk_start
-            right += end < chunk_end
-            whole += is_whole
-            width += chunk_end - chunk_start
-            if start < title_length:
-                in_title += 1
-                whole_in_title += is_whole
-                continue
-            if first < 0:
-                first = start
-            if tokens[start].initial:
-                continue
-            running += 1
-            capitalised += capital[start] and capital[end - 1]
-            lower += all(lower_case[start:end])
+        in_title, whole_in_title, left, right, whole, width, first, capitalised, lower, running = (
+            _occurrences(spans, tokens, title_length, capital, lower_case)
+        )
         form = candidate.forms.most_common(1)[0][0]
         form_words = form.split()
         for w in form_words:
