@@ -42,16 +42,23 @@ def start_worker() -> None:
 
 
 class LazyProcessPool(Executor):
-    """A ProcessPoolExecutor whose workers start with its first task, not on creation."""
+    """A ProcessPoolExecutor whose workers start with its first task, not on creation.
 
-    def __init__(self, workers: int) -> None:
+    ``preload`` runs in this process just before forked workers start: what it imports or
+    reads, the workers inherit, instead of each doing it again.
+    """
+
+    def __init__(self, workers: int, preload: Callable[[], object] | None = None) -> None:
         self.workers = workers
+        self.preload = preload
         self._pool: ProcessPoolExecutor | None = None
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            if method == "fork" and self.preload is not None:
+                self.preload()
+            context = multiprocessing.get_context(method)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=start_worker
             )
@@ -97,8 +104,16 @@ def keyword_executor(
     if count <= 1:
         yield None
         return
-    with LazyProcessPool(count) as pool:
+    with LazyProcessPool(count, _load_keyword_stage) as pool:
         yield pool
+
+
+def _load_keyword_stage() -> None:
+    """Import yake and read the keyphrase model once, for every forked worker: each imported
+    yake itself (0.3 s of CPU a worker) while the build's process waited."""
+    from digest.text.keywords import load_extraction
+
+    load_extraction()
 
 
 @contextmanager

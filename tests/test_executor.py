@@ -85,9 +85,10 @@ def test_a_build_whose_keywords_are_all_cached_starts_no_process(
     assert site.result.digest is not None and len(pools) == 1
 
 
-def test_the_build_process_leaves_yake_to_its_workers(tmp_path: Path) -> None:
-    """On a process pool, a cold build's own process never imports yake (its workers do), and
-    the command line starts without MkDocs, numpy or yake."""
+def test_the_build_process_loads_yake_once_for_its_workers(tmp_path: Path) -> None:
+    """On a process pool, a cold build's own process imports yake before forking its workers,
+    which inherit it (each imported it before: 0.3 s of CPU a worker), and the command line
+    starts without MkDocs, numpy or yake."""
     make_project(tmp_path)
     (tmp_path / "digest.toml").write_text("[keywords]\nworkers = 2\n", encoding="utf-8")
     listing = write_listing(tmp_path / "listing.txt", seed_pairs()[:20])
@@ -107,4 +108,4 @@ def test_the_build_process_leaves_yake_to_its_workers(tmp_path: Path) -> None:
     code, at_start, at_end = json.loads(out.stdout.splitlines()[-1])
     assert code == 0 and (tmp_path / "site" / "index.html").is_file()
     assert at_start == []
-    assert "yake" not in at_end and "mkdocs" in at_end
+    assert "yake" in at_end and "mkdocs" in at_end

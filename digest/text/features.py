@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digest.text.candidates import Paper
+from digest.text.candidates import Paper, Token
 
 #: Smoothing weight of the corpus-wide rate when a table's count is small.
 PRIOR_WEIGHT = 5.0
@@ -167,6 +167,40 @@ def _yake_phrase(log_scores: Sequence[float], count: int) -> float:
     return sum(log_scores) - math.log(count * (1.0 + sum(scores)))
 
 
+def _occurrences(
+    spans: Sequence[tuple[int, int, int, int]],
+    tokens: Sequence[Token],
+    title_length: int,
+    capital: Sequence[bool],
+    lower_case: Sequence[bool],
+) -> tuple[int, int, int, int, int, int, int, int, int, int]:
+    """Count, in one pass over a candidate's occurrences: those in the title and those whole
+    there, those the text extends to the left and right, whole ones, their chunks' total width,
+    the first in the abstract (-1: none), and, of those inside running text (not at a
+    sentence's start), the capitalised, the lower-case ones and their number."""
+    in_title = whole_in_title = left = right = whole = width = 0
+    first = -1
+    capitalised = lower = running = 0
+    for start, end, chunk_start, chunk_end in spans:
+        is_whole = start == chunk_start and end == chunk_end
+        left += start > chunk_start
+        right += end < chunk_end
+        whole += is_whole
+        width += chunk_end - chunk_start
+        if start < title_length:
+            in_title += 1
+            whole_in_title += is_whole
+            continue
+        if first < 0:
+            first = start
+        if tokens[start].initial:
+            continue
+        running += 1
+        capitalised += capital[start] and capital[end - 1]
+        lower += all(lower_case[start:end])
+    return in_title, whole_in_title, left, right, whole, width, first, capitalised, lower, running
+
+
 def text_features(paper: Paper, keys: Sequence[str]) -> np.ndarray:
     """Return the text features (``len(keys)`` x ``len(TEXT_FEATURES)``) of candidates."""
     tokens = paper.tokens
@@ -174,57 +208,59 @@ def text_features(paper: Paper, keys: Sequence[str]) -> np.ndarray:
     abstract_tokens = max(1, len(tokens) - title_length)
     longer, kinds, shorter = _relatives(paper)
     most = max((len(c.spans) for c in paper.candidates.values()), default=1)
-    shapes = {t.text: (_is_acronym_shape(t.text), _has_inner_capital(t.text)) for t in tokens}
-    out = np.empty((len(keys), len(TEXT_FEATURES)))
+    capital = [t.text[0].isupper() for t in tokens]
+    lower_case = [t.text == t.lower for t in tokens]
+    # Shapes of the words candidates are written with, worked out once a word.
+    shapes: dict[str, tuple[bool, bool]] = {}
     log_yake = {w: math.log(max(s, 1e-6)) for w, s in paper.yake.items()}
-    for row, key in enumerate(keys):
+    rows = []
+    for key in keys:
         candidate = paper.candidates[key]
         spans = candidate.spans
         count = len(spans)
-        title = [s for s in spans if s[0] < title_length]
-        first = next((s[0] for s in spans if s[0] >= title_length), -1)
-        capitalised = lower = running = 0
-        for start, end, _, _ in spans:
-            if start < title_length or tokens[start].initial:
-                continue
-            running += 1
-            capitalised += tokens[start].text[0].isupper() and tokens[end - 1].text[0].isupper()
-            lower += all(t.text == t.lower for t in tokens[start:end])
+        in_title, whole_in_title, left, right, whole, width, first, capitalised, lower, running = (
+            _occurrences(spans, tokens, title_length, capital, lower_case)
+        )
         form = candidate.forms.most_common(1)[0][0]
         form_words = form.split()
+        for w in form_words:
+            if w not in shapes:
+                shapes[w] = (_is_acronym_shape(w), _has_inner_capital(w))
         ys = [log_yake.get(w.lower(), _NO_YAKE) for w in form_words]
-        out[row] = (
-            len(candidate.words),
-            len(key),
-            count + candidate.acronym_uses,
-            len(title),
-            (first - title_length) / abstract_tokens if first >= 0 else 1.5,
-            any(s == cs and e == ce for s, e, cs, ce in title),
-            sum(s > cs for s, _, cs, _ in spans) / count,
-            sum(e < ce for _, e, _, ce in spans) / count,
-            sum(s == cs and e == ce for s, e, cs, ce in spans) / count,
-            sum(ce - cs for _, _, cs, ce in spans) / count,
-            longer[key] / count,
-            kinds[key],
-            shorter[key] / count,
-            bool(candidate.acronym),
-            candidate.acronym_uses,
-            any(shapes[w][0] for w in form_words if w in shapes),
-            any(shapes[w][1] for w in form_words if w in shapes),
-            capitalised / running if running else -1.0,
-            lower / running if running else -1.0,
-            any(c.isdigit() for c in form),
-            "-" in form,
-            len(paper.candidates),
-            count / most,
-            min(ys),
-            max(ys),
-            sum(ys) / len(ys),
-            ys[0],
-            ys[-1],
-            _yake_phrase(ys, count),
+        rows.append(
+            (
+                len(candidate.words),
+                len(key),
+                count + candidate.acronym_uses,
+                in_title,
+                (first - title_length) / abstract_tokens if first >= 0 else 1.5,
+                whole_in_title > 0,
+                left / count,
+                right / count,
+                whole / count,
+                width / count,
+                longer[key] / count,
+                kinds[key],
+                shorter[key] / count,
+                bool(candidate.acronym),
+                candidate.acronym_uses,
+                any(shapes[w][0] for w in form_words),
+                any(shapes[w][1] for w in form_words),
+                capitalised / running if running else -1.0,
+                lower / running if running else -1.0,
+                any(map(str.isdigit, form)),
+                "-" in form,
+                len(paper.candidates),
+                count / most,
+                min(ys),
+                max(ys),
+                sum(ys) / len(ys),
+                ys[0],
+                ys[-1],
+                _yake_phrase(ys, count),
+            )
         )
-    return out
+    return np.array(rows, dtype=np.float64).reshape(len(keys), len(TEXT_FEATURES))
 
 
 def table_features(paper: Paper, keys: Sequence[str], tables: Tables) -> np.ndarray:
@@ -232,40 +268,47 @@ def table_features(paper: Paper, keys: Sequence[str], tables: Tables) -> np.ndar
     tokens = paper.tokens
     log_docs = math.log(tables.documents + 1)
     words = {w for key in keys for w in paper.candidates[key].words}
-    zipf = {w: tables.zipf.get(w, 0.0) for w in words}
-    df = {w: math.log(tables.doc_freq.get(w, 0) + 1) - log_docs for w in words}
-    word_rate = {w: tables.word.rate(w) for w in words}
+    # Each word's Zipf frequency, log document frequency and keyword rate, in one look-up.
+    looked_up = {
+        w: (
+            tables.zipf.get(w, 0.0),
+            math.log(tables.doc_freq.get(w, 0) + 1) - log_docs,
+            tables.word.rate(w),
+        )
+        for w in words
+    }
     before = [tables.before.rate(tokens[i - 1].lower) if i else -1.0 for i in range(len(tokens))]
     after = [tables.after.rate(t.lower) for t in tokens[1:]] + [-1.0]
-    out = np.empty((len(keys), len(TABLE_FEATURES)))
-    for row, key in enumerate(keys):
+    rows = []
+    for key in keys:
         candidate = paper.candidates[key]
         ws = candidate.words
-        zs = [zipf[w] for w in ws]
-        rates = [word_rate[w] for w in ws]
+        zs, dfs, rates = zip(*(looked_up[w] for w in ws), strict=True)
         b = [before[s] for s, _, _, _ in candidate.spans]
         a = [after[e - 1] for _, e, _, _ in candidate.spans]
-        out[row] = (
-            zs[0],
-            zs[-1],
-            min(zs),
-            sum(zs) / len(zs),
-            df[ws[0]],
-            df[ws[-1]],
-            min(df[w] for w in ws),
-            tables.phrase.rate(key),
-            math.log1p(tables.phrase.seen(key)),
-            tables.first.rate(ws[0]),
-            tables.last.rate(ws[-1]),
-            min(rates),
-            sum(rates) / len(rates),
-            tables.suffix.rate(ws[-1][-3:]),
-            sum(b) / len(b),
-            max(b),
-            sum(a) / len(a),
-            max(a),
+        rows.append(
+            (
+                zs[0],
+                zs[-1],
+                min(zs),
+                sum(zs) / len(zs),
+                dfs[0],
+                dfs[-1],
+                min(dfs),
+                tables.phrase.rate(key),
+                math.log1p(tables.phrase.seen(key)),
+                tables.first.rate(ws[0]),
+                tables.last.rate(ws[-1]),
+                min(rates),
+                sum(rates) / len(rates),
+                tables.suffix.rate(ws[-1][-3:]),
+                sum(b) / len(b),
+                max(b),
+                sum(a) / len(a),
+                max(a),
+            )
         )
-    return out
+    return np.array(rows, dtype=np.float64).reshape(len(keys), len(TABLE_FEATURES))
 
 
 def candidate_features(

@@ -56,13 +56,14 @@ class Forest:
     """Gradient-boosted regression trees as flat node arrays, evaluated all at once.
 
     A leaf's children are itself, so ``depth`` steps of "go left or right" from every root
-    land every row on a leaf of every tree.
+    land every row on a leaf of every tree. Node ``i``'s children are ``children[2 * i]``
+    (right) and ``children[2 * i + 1]`` (left), so a step is one look-up of ``2 * i + went
+    left``: half the time of choosing between two look-ups (bench/README.md, keyword stage).
     """
 
     feature: np.ndarray
     threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
+    children: np.ndarray
     value: np.ndarray
     roots: np.ndarray
     depth: int
@@ -72,11 +73,15 @@ class Forest:
         """Return the probability of each row of ``x`` (rows x features)."""
         if len(x) == 0:
             return np.zeros(0)
-        rows = np.arange(len(x))[:, None]
+        flat = x.ravel()
+        # Row r's feature f is flat[r * width + f].
+        row_start = (np.arange(len(x)) * x.shape[1])[:, None]
         node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
         for _ in range(self.depth):
-            goes_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(goes_left, self.left[node], self.right[node])
+            goes_left = flat[row_start + self.feature[node]] <= self.threshold[node]
+            node = self.children[2 * node + goes_left]
+        # Summed along C-ordered rows, tree by tree in order: a transposed array sums in
+        # another order and changes the last bits.
         raw = self.base + self.value[node].sum(axis=1)
         probability: np.ndarray = 1.0 / (1.0 + np.exp(-raw))
         return probability
@@ -142,8 +147,13 @@ def forest_of(trees: Mapping[str, Any]) -> Forest:
                 np.zeros(total_leaves),
             ]
         ),
-        left=np.concatenate([children(trees["left"]), leaf_ids]),
-        right=np.concatenate([children(trees["right"]), leaf_ids]),
+        children=np.stack(
+            [
+                np.concatenate([children(trees["right"]), leaf_ids]),
+                np.concatenate([children(trees["left"]), leaf_ids]),
+            ],
+            axis=1,
+        ).ravel(),
         value=np.concatenate(
             [np.zeros(int(splits.sum())), np.asarray(trees["leaf_value"], dtype=np.float64)]
         ),

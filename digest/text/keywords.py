@@ -23,7 +23,7 @@ from digest.text.acronyms import expand, find_acronyms
 from digest.text.cleaning import TEX_WORDS, clean_for_keywords
 from digest.text.keyphrases import bare_form, keyphrases, load_model, model_hash
 from digest.text.words import GENERIC_WORDS, keyword_key, singular, stopwords
-from digest.text.yake_adapter import RawKeyword, run_yake
+from digest.text.yake_adapter import RawKeyword, load_yake, run_yake
 
 #: Fewest texts worth sending to an executor: a handful is faster in-process.
 MIN_PARALLEL = 16
@@ -68,6 +68,12 @@ def settings_hash(settings: KeywordConfig) -> str:
         model_hash(),
     )
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
+def load_extraction() -> None:
+    """Import and read what extracting keywords needs (yake, the ranker's model) now."""
+    load_yake()
+    load_model()
 
 
 def _paper_batch(

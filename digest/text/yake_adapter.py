@@ -75,6 +75,11 @@ def _word_extractor(language: str) -> yake.KeywordExtractor:
     )
 
 
+def load_yake() -> None:
+    """Import yake now rather than at the first extraction (see digest.executors)."""
+    import yake  # noqa: F401 (imported for its cost only)
+
+
 def run_yake(text: str, settings: KeywordConfig) -> list[RawKeyword]:
     """Run YAKE on already cleaned text; raise KeywordError if YAKE failed internally."""
     return _extract(_extractor(settings), text)
