@@ -45,6 +45,27 @@ def test_nearest_never_lists_a_paper_itself_and_breaks_ties_by_index() -> None:
     assert all(i not in row for i, row in enumerate(indices.tolist()))
 
 
+def test_the_author_graph_counts_shared_authors_in_canonical_order() -> None:
+    """Shared authors, counted pair by pair, against the incidence product the graph is:
+    a prolific author, a paper without authors, and the query papers left out of their own
+    rows; the matrix is canonical (sorted, no zeros), so sums over it keep their order."""
+    base = [("ada", "alan"), ("ada",), (), ("alan", "grace"), ("ada", "alan", "grace")]
+    queries = [("ada", "alan"), ("grace",), ("nobody",), ()]
+    for rows, exclude_self in ((base, True), (queries, False)):
+        graph = rel._author_graph(rows, base, exclude_self=exclude_self)
+        expected = np.array(
+            [
+                [
+                    0.0 if exclude_self and i == j else len(set(q) & set(b))
+                    for j, b in enumerate(base)
+                ]
+                for i, q in enumerate(rows)
+            ]
+        )
+        assert graph.dtype == np.float64 and np.array_equal(graph.toarray(), expected)
+        assert graph.has_sorted_indices and np.all(graph.data > 0)
+
+
 def test_a_new_paper_enters_an_older_list_only_when_clearly_closer() -> None:
     old = _unit([[1, 0, 0]])
     weakest = np.array([0.8], dtype=np.float32)

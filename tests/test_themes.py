@@ -206,6 +206,18 @@ def test_dense_and_sparse_matrices_reduce_to_the_same_space(
         assert np.abs(dense - sparse).max() < 1e-8
 
 
+def test_lsa_reads_a_generator_of_term_counts_once_as_it_reads_a_list() -> None:
+    """The build passes a generator, so that papers' term dicts are never all held at once:
+    the same bits as from a list."""
+    data = Path(__file__).parent / "data" / "labelled" / "arxiv-cs-2016-head300.jsonl"
+    papers = read_inputs([data])
+    listed, space = vectors.fit_lsa([vectors.terms(p, (), "en") for p in papers])
+    streamed, streamed_space = vectors.fit_lsa(vectors.terms(p, (), "en") for p in papers)
+    assert space is not None and streamed_space is not None
+    assert np.array_equal(listed, streamed)
+    assert np.array_equal(space.components, streamed_space.components)
+
+
 def test_coauthored_papers_move_together():
     # Themes are clustered on related papers' points (grouping._vectors): papers sharing an
     # author, spelled in another case, draw closer there; the others stay apart.

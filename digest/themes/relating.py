@@ -175,7 +175,7 @@ def _batch(
                 return embedding, space, arrays["points"], authors
         except (KeyError, ValueError, TypeError):
             pass
-    vectors, fitted = fit_lsa([terms(*by_key[k], language) for k in keys])
+    vectors, fitted = fit_lsa(terms(*by_key[k], language) for k in keys)
     authors = [rel.author_keys(_authors(by_key[k][0])) for k in keys]
     if fitted is None:
         if len(keys) == len(by_key):

@@ -11,8 +11,9 @@ import json
 import math
 import re
 import struct
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -83,10 +84,12 @@ class Space:
     idf: NDArray[np.float64]
     components: NDArray[np.float64]
 
-    def project(self, docs: Sequence[Mapping[str, float]]) -> NDArray[np.float64]:
+    def project(self, docs: Iterable[Mapping[str, float]]) -> NDArray[np.float64]:
         """Return L2-normalised coordinates of ``docs`` (term counts, see :func:`terms`)."""
         index = {t: i for i, t in enumerate(self.vocabulary)}
-        matrix = _tfidf(docs, index, self.idf)
+        counted = _Counts.of(docs)
+        column = np.array([index.get(t, -1) for t in counted.terms], dtype=np.int64)
+        matrix = _tfidf(counted, column, self.idf)
         return _normalise(np.asarray(matrix @ self.components))
 
     def to_bytes(self) -> bytes:
@@ -111,25 +114,67 @@ class Space:
         return cls(vocabulary, values[:n], values[n:].reshape(n, dims))
 
 
-def fit_lsa(docs: Sequence[Mapping[str, float]]) -> tuple[NDArray[np.float64], Space | None]:
+@dataclass(frozen=True, eq=False)
+class _Counts:
+    """Documents' term counts in flat arrays, read one document at a time.
+
+    A dict of terms a paper is about 10 KB (98 MB for 10,000 papers, bench/scale.py); here a
+    term of a paper is 8 bytes. Each document's terms are in sorted order, as its TF-IDF
+    row's cells are. Counts are kept as the index of their value in ``values``: a paper's
+    counts take few values (multiples of the weights), whose logarithms are taken once.
+    """
+
+    #: Every term, by id.
+    terms: list[str]
+    #: The distinct counts, by index.
+    values: list[float]
+    #: Each document's cells (term id, index of its count), from ``ptr[d]`` to ``ptr[d + 1]``.
+    ids: NDArray[np.int32]
+    counts: NDArray[np.int32]
+    ptr: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, docs: Iterable[Mapping[str, float]]) -> _Counts:
+        """Count ``docs``, keeping none of them: a generator of them is never held whole."""
+        ids: dict[str, int] = {}
+        values: dict[float, int] = {}
+        cells, counts, ptr = array("i"), array("i"), array("q", [0])
+        for doc in docs:
+            for term in sorted(doc):
+                cells.append(ids.setdefault(term, len(ids)))
+                counts.append(values.setdefault(doc[term], len(values)))
+            ptr.append(len(cells))
+        return cls(
+            list(ids),
+            list(values),
+            np.frombuffer(cells, dtype=np.int32),
+            np.frombuffer(counts, dtype=np.int32),
+            np.frombuffer(ptr, dtype=np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+
+def fit_lsa(docs: Iterable[Mapping[str, float]]) -> tuple[NDArray[np.float64], Space | None]:
     """Return L2-normalised LSA vectors (rows) of sublinear TF-IDF document vectors, and the
     space that projects other documents among them (None when too few to reduce).
 
     Terms in one document only carry no grouping signal and are dropped, as are terms in more
     than half of all documents; the vocabulary is capped and sorted so the result never depends
     on dict order or ``PYTHONHASHSEED``. Beyond :data:`DENSE_CELLS` the matrix is sparse:
-    20,000 papers fit in memory.
+    20,000 papers fit in memory. ``docs`` are read once: pass a generator, and the papers'
+    term dicts are never all held at once.
     """
-    n = len(docs)
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(doc.keys())
-    eligible = [t for t, c in df.items() if c >= 2 and (n < 20 or c <= n // 2)]
-    eligible.sort(key=lambda t: (-df[t], t))
-    vocab = sorted(eligible[:MAX_VOCABULARY])
-    index = {t: i for i, t in enumerate(vocab)}
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocab], dtype=np.float64)
-    matrix = _tfidf(docs, index, idf)
+    counted = _Counts.of(docs)
+    n = len(counted)
+    chosen, idf = _vocabulary(counted)
+    vocab = [counted.terms[t] for t in chosen]
+    column = np.full(len(counted.terms), -1, dtype=np.int64)
+    column[chosen] = np.arange(len(chosen))
+    matrix = _tfidf(counted, column, idf)
+    # The counts are as large as the matrix: not held through the decomposition.
+    del counted, column
     dims = min(LSA_DIMENSIONS, n - 1, matrix.shape[1] - 1)
     if dims < 2:
         return _normalise(_dense(matrix)), None
@@ -137,28 +182,41 @@ def fit_lsa(docs: Sequence[Mapping[str, float]]) -> tuple[NDArray[np.float64], S
     return _normalise(coords), Space(tuple(vocab), idf, components)
 
 
+def _vocabulary(counted: _Counts) -> tuple[list[int], NDArray[np.float64]]:
+    """Return the ids of the vocabulary's terms, in the order of the terms, and their idf."""
+    n = len(counted)
+    df = np.bincount(counted.ids, minlength=len(counted.terms)).tolist()
+    eligible = [t for t, c in enumerate(df) if c >= 2 and (n < 20 or c <= n // 2)]
+    eligible.sort(key=lambda t: (-df[t], counted.terms[t]))
+    chosen = sorted(eligible[:MAX_VOCABULARY], key=counted.terms.__getitem__)
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in chosen], dtype=np.float64)
+    return chosen, idf
+
+
 def _tfidf(
-    docs: Sequence[Mapping[str, float]], index: Mapping[str, int], idf: NDArray[np.float64]
+    counted: _Counts, column: NDArray[np.int64], idf: NDArray[np.float64]
 ) -> NDArray[np.float64] | sparse.csr_matrix:
-    """Return the rows of sublinear TF-IDF weights of ``docs``, each of unit length."""
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    for row, doc in enumerate(docs):
-        for term in sorted(doc):
-            col = index.get(term)
-            if col is not None:
-                rows.append(row)
-                cols.append(col)
-                values.append((1 + math.log(max(doc[term], 1.0))) * float(idf[col]))
-    shape = (len(docs), max(1, len(index)))
+    """Return the rows of sublinear TF-IDF weights of the ``counted`` documents, each of unit
+    length; ``column`` is each term's column (-1: none)."""
+    cols = column[counted.ids]
+    keep = cols >= 0
+    cols = cols[keep]
+    # The logarithm of each distinct count once, by the math module as it always was (numpy's
+    # may differ in the last bit), then weighted elementwise: the same bits as per cell.
+    logs = np.array([1 + math.log(max(v, 1.0)) for v in counted.values], dtype=np.float64)
+    values = logs[counted.counts[keep]] * idf[cols]
+    shape = (len(counted), max(1, len(idf)))
     if shape[0] * shape[1] <= DENSE_CELLS:
+        rows = np.repeat(np.arange(shape[0]), np.diff(counted.ptr))[keep]
         dense = np.zeros(shape, dtype=np.float64)
         dense[rows, cols] = values
         return _normalise(dense)
     from scipy import sparse
 
-    matrix = sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64)
+    # A row's columns ascend (its terms are sorted, and so is the vocabulary): the matrix is
+    # built in its canonical form directly.
+    indptr = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))[counted.ptr]
+    matrix = sparse.csr_matrix((values, cols, indptr), shape=shape, dtype=np.float64)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.diags(1.0 / norms) @ matrix
