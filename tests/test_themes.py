@@ -218,6 +218,21 @@ def test_lsa_reads_a_generator_of_term_counts_once_as_it_reads_a_list() -> None:
     assert np.array_equal(space.components, streamed_space.components)
 
 
+def test_smoothing_gives_the_same_bits_whatever_rows_a_block_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Neighbours are found a block of rows at a time, as many rows as fit in a bounded block:
+    a larger corpus takes fewer rows a block, and a paper's vector must not depend on that."""
+    rng = np.random.default_rng(7)
+    rows = rng.standard_normal((500, 20))
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    found = []
+    for cells in (1 << 22, 500 * 7, 500 * 2):
+        monkeypatch.setattr(vectors, "_CELLS", cells)
+        found.append(vectors.smooth(rows))
+    assert all(np.array_equal(found[0], other) for other in found[1:])
+
+
 def test_coauthored_papers_move_together():
     # Themes are clustered on related papers' points (grouping._vectors): papers sharing an
     # author, spelled in another case, draw closer there; the others stay apart.

@@ -37,8 +37,9 @@ LSA_DIMENSIONS = 150
 #: Each vector is blended with the mean of its nearest neighbours (see smooth()).
 NEIGHBOURS = 15
 NEIGHBOUR_WEIGHT = 1.5
-#: Rows of the similarity matrix held at once: 512 x 20,000 papers is 80 MB.
-_BLOCK = 512
+#: Cells of the similarity matrix held at once (rows x papers): 32 MB of doubles, and as
+#: much again for their order. Rows of 512 were 3 x 80 MB at 20,000 papers, 1.2 GB at 100,000.
+_CELLS = 1 << 22
 #: TF-IDF matrices up to this many cells (16 MB of doubles) are held dense. Larger ones are
 #: sparse, with SciPy, whose import (0.15 s) a small build then never pays.
 DENSE_CELLS = 2_000_000
@@ -269,10 +270,13 @@ def smooth(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
     if k < 1:
         return vectors
     means = np.zeros_like(vectors)
-    for start in range(0, n, _BLOCK):
-        block = vectors[start : start + _BLOCK] @ vectors.T
+    # At least 2 rows: a 1-row block would be a matrix-vector product, another BLAS routine.
+    step = max(2, _CELLS // n)
+    for start in range(0, n, step):
+        block = vectors[start : start + step] @ vectors.T
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
-        nearest = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        # Negated in place: argpartition finds the smallest, and no negated copy is made.
+        nearest = np.argpartition(np.negative(block, out=block), k - 1, axis=1)[:, :k]
         # argpartition's order within the k is arbitrary; the mean does not depend on it.
         means[start : start + len(block)] = vectors[nearest].mean(axis=1)
     return _normalise(vectors + NEIGHBOUR_WEIGHT * means)
