@@ -177,7 +177,12 @@ def _ngrams(
     NDArray[np.uint64], NDArray[np.int32], NDArray[np.int8], NDArray[np.int32], NDArray[np.int32]
 ]:
     """Hash every candidate n-gram: return hashes, start positions, lengths, and the content
-    words after and before each occurrence (-1 for none)."""
+    words after and before each occurrence (-1 for none), by hash.
+
+    Occurrences come in blocks by length, each in position order, and a phrase has one
+    length: a stable sort by hash keeps each phrase's occurrences in position order. Sorted
+    here, so that the unsorted arrays are gone before the phrases are tabulated.
+    """
     fold = words.fold
     total = len(fold)
     brk, stop, unit_start = at.brk, at.stop, at.unit_start
@@ -203,14 +208,19 @@ def _ngrams(
         found_hash.append(h[pos])
         found_pos.append(pos)
         found_len.append(np.full(len(pos), n, np.int8))
+    del h, mid, wide, units, ok_start, ok_end, ok_inner
     hashes = np.concatenate(found_hash) if found_hash else np.zeros(0, np.uint64)
     positions = np.concatenate(found_pos) if found_pos else np.zeros(0, np.int32)
     lengths = np.concatenate(found_len) if found_len else np.zeros(0, np.int8)
+    del found_hash, found_pos, found_len
+    order = np.argsort(hashes, kind="stable")
+    hashes, positions, lengths = hashes[order], positions[order], lengths[order]
+    del order
     # Is the word after each occurrence a content word: is the phrase only the start of one?
     content = np.concatenate((~brk & ~stop, [False]))
     # The word after each occurrence and the one before, -1 unless a content word (position
     # -1 is the last position: a text's end, never content).
-    padded = np.concatenate((fold, [BREAK]))
+    padded = np.concatenate((fold, np.array([BREAK], fold.dtype)))
     after = np.where(content[positions + lengths], padded[positions + lengths], -1)
     before = np.where(content[positions - 1], padded[positions - 1], -1)
     return hashes, positions, lengths, after, before
@@ -226,11 +236,8 @@ def _tabulate(
     words: Words,
     n_docs: int,
 ) -> PhraseTable:
-    """Group occurrences by phrase; keep phrases in :data:`MIN_DF` documents or more."""
-    # Occurrences come in blocks by length, each in position order, and a phrase has one
-    # length: a stable sort by hash keeps each phrase's occurrences in position order.
-    order = np.argsort(hashes, kind="stable")
-    hashes, positions, lengths = hashes[order], positions[order], lengths[order]
+    """Group occurrences (sorted by hash, see :func:`_ngrams`) by phrase; keep phrases in
+    :data:`MIN_DF` documents or more."""
     docs = at.doc[positions]
     in_title = at.in_title
     new_phrase = np.concatenate(([True], hashes[1:] != hashes[:-1]))
@@ -239,11 +246,11 @@ def _tabulate(
     keep = np.bincount(phrase_of[new_doc]) >= (1 if n_docs <= SMALL_CORPUS else MIN_DF)
     # From here on, only the occurrences of phrases kept, renumbered.
     kept = keep[phrase_of]
-    order, positions, docs = order[kept], positions[kept], docs[kept]
+    positions, docs = positions[kept], docs[kept]
     new_phrase, new_doc = new_phrase[kept], new_doc[kept]
     phrase_of = np.cumsum(new_phrase) - 1
     n = int(keep.sum())
-    after, before = after[order], before[order]
+    after, before = after[kept], before[kept]
     occ_count = np.bincount(phrase_of, minlength=n)
     df = np.bincount(phrase_of[new_doc], minlength=n)
     titled = in_title[positions[new_doc]]
