@@ -74,8 +74,9 @@ def inside_counts(
     flat = phrase_of[keep] * k + group[keep]
     size = len(table.df) * k
     inside = np.bincount(flat, minlength=size).reshape(len(table.df), k)
-    titled = np.bincount(flat, weights=table.titled[keep], minlength=size)
-    return inside, titled.astype(np.int64).reshape(len(table.df), k)
+    # Counted, not summed as weights: no table of doubles (phrases x groups) and its copy.
+    titled = np.bincount(flat[table.titled[keep]], minlength=size)
+    return inside, titled.reshape(len(table.df), k)
 
 
 def name_options(
