@@ -16,6 +16,7 @@ from digest.gather import issues
 from digest.model import Entry, Issue, Paper, Placement, Theme
 from digest.state import Cache
 from digest.text.words import stopwords
+from digest.themes import typical
 from digest.themes.nameable import Nameable
 from digest.themes.naming import Name, hits, name_groups
 from digest.themes.phrases import count_phrases
@@ -260,6 +261,29 @@ def test_issue_headings_are_distinct_and_stable():
     reordered = [titles[i] for i in reversed(day)], [abstracts[i] for i in reversed(day)]
     swapped = [([3, 2, 1, 0], names[0]), ([7, 6, 5, 4], names[1])]
     assert issue_headings(*reordered, swapped) == found
+
+
+def test_an_issue_of_more_papers_than_the_sample_is_headed_from_a_sample(monkeypatch):
+    """A cold build's one issue holds every paper: beyond ISSUE_SAMPLE papers its headings
+    come from every step-th paper, and a strong topic gets the heading the whole issue gives."""
+    titles, abstracts, groups = _corpus()
+    names = name_groups(groups, titles, abstracts)
+    # Each topic filed under another's theme, whose name fits none of its papers.
+    filed = [(groups[g], names[(g + 1) % 3]) for g in range(3)]
+    whole = issue_headings(titles, abstracts, filed)
+    counted = []
+    real = typical.count_phrases
+
+    def spy(*args, **kwargs):
+        table = real(*args, **kwargs)
+        counted.append(int(table.counted.sum()))
+        return table
+
+    monkeypatch.setattr(typical, "count_phrases", spy)
+    monkeypatch.setattr(typical, "ISSUE_SAMPLE", 12)
+    assert issue_headings(titles, abstracts, filed) == whole
+    assert counted == [12]
+    assert all(h != name.text for h, (_, name) in zip(whole, filed, strict=True))
 
 
 def _a_day_of_two_themes() -> tuple[list[Theme], list[Entry]]:

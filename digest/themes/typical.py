@@ -7,6 +7,7 @@ issue's papers, not only of the theme's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,11 @@ ISSUE_CANDIDATES = 12
 
 #: Exclusivity weight when naming one issue group against the whole corpus.
 ISSUE_WEIGHT = 1.0
+
+#: An issue of more papers (a cold build's first issue holds every paper) is headed from an
+#: evenly spread sample of them: counting the phrases of 100,000 papers at once was the peak
+#: of a cold build's memory (bench/scale.py).
+ISSUE_SAMPLE = 10_000
 
 #: How much carrying its theme's name lifts a paper towards the top of the theme (in ranks of
 #: closeness to the theme's centre, as a share of the theme), and a title carrying it more.
@@ -137,7 +143,13 @@ def issue_headings(
     themes, so a published issue keeps its headings until a regrouping. Two groups never share
     a heading: the second keeps its theme's name.
     """
-    table = count_phrases(titles, abstracts)
+    if len(titles) > ISSUE_SAMPLE:
+        # Every step-th paper, and a group's share of them, as theme names are chosen.
+        step = math.ceil(len(titles) / ISSUE_SAMPLE)
+        table = count_phrases(titles, abstracts, only=range(0, len(titles), step))
+        groups = [([m for m in members if m % step == 0], name) for members, name in groups]
+    else:
+        table = count_phrases(titles, abstracts)
     headings = IssueHeadings(table)
     found: list[str] = []
     for members, name in groups:
