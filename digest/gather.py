@@ -35,6 +35,12 @@ from digest.themes.vectors import Space
 
 #: Papers a keyword must be on to be listed in the keyword index.
 MIN_SHARED = 2
+#: What a cached vector space and issue headings are, beyond digest's version: bumped when the
+#: code that makes them changes what they hold (centres of plain LSA vectors since the grouping
+#: on related papers' points; headings since TeX accents are letters), so no cache serves an
+#: entry the code no longer makes.
+SPACE_FORMAT = 2
+HEADINGS_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,7 @@ def placed_slugs(grouping: Grouping) -> dict[str, tuple[str, ...]]:
 def _space_key(config: Config, batch: Sequence[Paper], placed: Mapping[str, Sequence[str]]) -> str:
     """Hash what a regrouping's space and centres are made of: its papers' texts, where they
     were placed and the settings."""
-    h = hashlib.sha256(grouping_settings(config).encode())
+    h = hashlib.sha256(f"{SPACE_FORMAT}\n{grouping_settings(config)}".encode())
     for paper in sorted(batch, key=lambda p: p.key):
         slugs = ",".join(placed[paper.key])
         h.update(f"{paper.key}\x1f{text_hash(paper)}\x1f{slugs}\x1e".encode())
@@ -323,7 +329,7 @@ def _cached_headings(text: str | None) -> tuple[tuple[str, str], ...] | None:
 
 def _headings_key(found: Sequence[Entry], themes: Sequence[Theme]) -> str:
     """A hash of what an issue's headings are made of: its papers' text and themes."""
-    h = hashlib.sha256(f"headings {__version__}\n".encode())
+    h = hashlib.sha256(f"headings {HEADINGS_FORMAT} {__version__}\n".encode())
     slugs = set()
     for entry in sorted(found, key=lambda e: e.paper.key):
         slug = entry.themes[0].theme_slug

@@ -73,9 +73,10 @@ _VAGUE = frozenset(
 )
 
 
-# Articles and prepositions of other languages: a phrase opening with one before a common word
-# is a title in another language ("de données"), not a topic ("de Sitter space" keeps its name).
-_FOREIGN_FIRST = frozenset("de des du la le les el los las del della di der das und et y".split())
+# Articles and prepositions of other languages, as written (lower case, a word of their own):
+# a phrase opening with one before a common word is a title in another language ("de
+# données"), not a topic ("de Sitter space" keeps its name; "de novo" goes too).
+_FOREIGN_FIRST = frozenset("de des du la le les el los las del della di der das und et".split())
 
 
 class Nameable:
@@ -116,8 +117,9 @@ class Nameable:
         first, last = words[0], words[-1]
         if first in _NOT_FIRST or first.endswith("ly") or last in _NOT_FIRST:
             return False
-        if first in _FOREIGN_FIRST and not alone and self.surface(phrase).split()[1][:1].islower():
-            return False
+        head, _, rest = self.surface(phrase).partition(" ")
+        if head in _FOREIGN_FIRST and rest[:1].islower():
+            return False  # "de données"; never "de-identification", "LES models"
         if last.endswith(_MODIFIER_ENDINGS):
             return False
         verb = table.words.verb

@@ -33,9 +33,14 @@ _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[^\w\s]|_")
 #: The same for ASCII text, 40 % faster.
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*|[^\sA-Za-z0-9]", re.ASCII)
 _MATH = re.compile(r"\$[^$\x00\x01]{0,300}\$|\\\([^\x00\x01]{0,300}?\\\)")
-#: TeX accents, as arXiv's metadata writes them ("Schr\\"odinger", "Poincar{\\'e}"): read as the
-#: letters they make, or "donn\\'ees" would be the word "donn" and a phrase break.
-_TEX_ACCENT = re.compile(r"""\{?\\(?:(['"`^~=.])\s?\{?([A-Za-z])\}?|([uvHc])\{([A-Za-z])\})\}?""")
+#: TeX accents, as arXiv's metadata writes them ("Schr\\"odinger", "Poincar{\\'e}",
+#: "Mart\\'{\\i}nez"): read as the letters they make, or "donn\\'ees" would be the word "donn"
+#: and a phrase break. Never after a backslash ("\\\\" is a line break); an outer brace only
+#: with its pair. (digest.text.cleaning strips accents for keywords instead.)
+_TEX_ACCENT = re.compile(
+    r"(?<!\\)(\{)?\\(?:(['\"`^~=.])(?:\{(\\i|[A-Za-z])\}|(\\i|[A-Za-z]))"
+    r"|([uvHc])\{(\\i|[A-Za-z])\})(?(1)\})"
+)
 _COMBINING = {
     "'": "\u0301",
     '"': "\u0308",
@@ -129,8 +134,12 @@ class _Vocabulary:
 
 
 def _accented(match: re.Match[str]) -> str:
-    accent, letter = (match[1], match[2]) if match[1] else (match[3], match[4])
-    return unicodedata.normalize("NFC", letter + _COMBINING[accent])
+    """The letter a TeX accent makes; the bare letter where Unicode has no such letter (a
+    lone combining mark would split the word)."""
+    accent = match[2] or match[5]
+    letter = (match[3] or match[4] or match[6]).replace("\\i", "i")
+    made = unicodedata.normalize("NFC", letter + _COMBINING[accent])
+    return made if len(made) == 1 else letter
 
 
 def tokenise(

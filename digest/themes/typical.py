@@ -144,10 +144,11 @@ def issue_headings(
     a heading: the second keeps its theme's name.
     """
     if len(titles) > ISSUE_SAMPLE:
-        # Every step-th paper, and a group's share of them, as theme names are chosen.
-        step = math.ceil(len(titles) / ISSUE_SAMPLE)
-        table = count_phrases(titles, abstracts, only=range(0, len(titles), step))
-        groups = [([m for m in members if m % step == 0], name) for members, name in groups]
+        # Every step-th paper, and enough of each group's that one paper never heads several.
+        sample = set(range(0, len(titles), math.ceil(len(titles) / ISSUE_SAMPLE)))
+        sample.update(m for members, _ in groups for m in members[:ISSUE_TITLED_BELOW])
+        table = count_phrases(titles, abstracts, only=sorted(sample))
+        groups = [([m for m in members if m in sample], name) for members, name in groups]
     else:
         table = count_phrases(titles, abstracts)
     headings = IssueHeadings(table)

@@ -277,10 +277,14 @@ def smooth(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
     if k < 1:
         return vectors
     means = np.zeros_like(vectors)
-    # At least 2 rows: a 1-row block would be a matrix-vector product, another BLAS routine.
+    # At least 2 rows: a 1-row block would be a matrix-vector product, another BLAS routine
+    # (so a last block of one row joins the one before it).
     step = max(2, _CELLS // n)
     for start in range(0, n, step):
-        block = vectors[start : start + step] @ vectors.T
+        if n - start == 1 and start > 0:
+            break
+        stop = n if n - (start + step) == 1 else start + step
+        block = vectors[start:stop] @ vectors.T
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
         # Negated in place: argpartition finds the smallest, and no negated copy is made.
         nearest = np.argpartition(np.negative(block, out=block), k - 1, axis=1)[:, :k]

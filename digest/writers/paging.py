@@ -54,7 +54,7 @@ def keyword_initial(text: str) -> str:
 def keyword_parts(index: Sequence[KeywordSlug]) -> dict[str, list[str]]:
     """Return the pages of the keyword index and the initials each lists, in index order.
 
-    Up to :data:`KEYWORD_PART` paper links (a keyword weighs one plus the papers it lists) the index
+    Up to :data:`KEYWORD_PART` links (a keyword weighs one plus the links it lists) the index
     is one page. Beyond, :data:`KEYWORD_INDEX` only links the parts: a page per letter
     (``keywords.a.md``), and ``keywords.other.md`` for other initials. A keyword's page then
     never changes as the index grows, nor do the cards that link it.
@@ -62,7 +62,8 @@ def keyword_parts(index: Sequence[KeywordSlug]) -> dict[str, list[str]]:
     weight: dict[str, int] = {}
     for kw in index:
         initial = keyword_initial(kw.text)
-        weight[initial] = weight.get(initial, 0) + 1 + min(len(kw.paper_keys), KEYWORD_LISTED)
+        listed = min(len(kw.paper_keys), KEYWORD_LISTED) + (len(kw.paper_keys) > KEYWORD_LISTED)
+        weight[initial] = weight.get(initial, 0) + 1 + listed
     initials = sorted(weight, key=lambda i: (i == "#", i))
     if sum(weight.values()) <= KEYWORD_PART:
         return {KEYWORD_INDEX: initials}
