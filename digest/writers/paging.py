@@ -30,7 +30,7 @@ ISSUE_PART = 100
 KEYWORD_PART = 10_000
 #: The keyword index, or the page linking its parts once it is cut.
 KEYWORD_INDEX = "keywords.md"
-#: Papers a keyword lists on the index, newest first: the search page lists them all.
+#: Papers a keyword lists on the index, newest first; one of more links a search for its words.
 KEYWORD_LISTED = 5
 #: The search page (``site_templates/search.md.j2``).
 SEARCH_PAGE = "search.md"
