@@ -19,6 +19,7 @@ import numpy as np
 
 from digest.text.candidates import Paper, display, find_candidates
 from digest.text.features import text_features
+from digest.text.words import split_acronym
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared data beside the repository (as for the other benchmarks), or where DIGEST_SHARED says.
@@ -52,10 +53,14 @@ def match(a: Sequence[str], b: Sequence[str]) -> bool:
 def strict_score(
     shown: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]
 ) -> tuple[float, float, float]:
-    """Return precision, recall and keywords a paper, over the first 10 shown of each paper."""
+    """Return precision, recall and keywords a paper, over the first 10 shown of each paper.
+
+    A shown keyword is scored as ``digest.json`` lists it: its phrase, the acronym its paper
+    defines apart ("large language models (LLMs)" is "large language models").
+    """
     hit_p = n_p = hit_r = n_r = 0
     for got, ref in zip(shown, gold, strict=True):
-        g = [norm(x) for x in got[:10]]
+        g = [norm(split_acronym(x)[0] or x) for x in got[:10]]
         r = [norm(x) for x in ref]
         hit_r += sum(any(match(a, b) for b in g) for a in r)
         n_r += len(r)

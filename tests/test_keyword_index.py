@@ -11,6 +11,7 @@ index that lists it), and hostile titles and keywords stay text.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -184,3 +185,22 @@ def test_hostile_keywords_and_titles_stay_text(hostile_site):
     texts = " ".join(row.text_content() for _, row in rows.values())
     # The corpus's attacks reach the index as text (so the checks above checked something).
     assert "<script>" in texts and "alert" in texts
+
+
+def test_the_export_lists_a_keyword_and_its_acronym_apart(seed_site):
+    """``digest.json`` gives a keyword's phrase and the acronym its paper defines as two
+    fields: a tool comparing phrases ("large language models" with another paper's or another
+    system's keywords) would otherwise read "(LLMs)" as a word of the phrase. The card shows
+    them together."""
+    exported = json.loads((seed_site.site / "digest.json").read_bytes())
+    by_id = {p["id"]: p["keywords"] for p in exported["papers"]}
+    acronyms = 0
+    for entry in seed_site.result.digest.entries:
+        found = by_id[entry.paper.key]
+        assert len(found) == len(entry.keywords)
+        for keyword, data in zip(entry.keywords, found, strict=True):
+            assert data["text"] and not data["text"].endswith(")"), data
+            acronym = data.get("acronym")
+            assert keyword.text == (f"{data['text']} ({acronym})" if acronym else data["text"])
+            acronyms += bool(acronym)
+    assert acronyms >= 5

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,9 +25,8 @@ import numpy as np
 
 from digest.text.candidates import display, find_candidates
 from digest.text.features import FEATURES, Rates, Tables, candidate_features
-from digest.text.words import singular
+from digest.text.words import singular, split_acronym
 
-_ACRONYM_SUFFIX = re.compile(r"\s*\([^()]*\)$")
 MODEL = Path(__file__).resolve().parent / "data" / "keyphrase_model.json"
 
 
@@ -211,7 +209,7 @@ def model_hash(path: Path = MODEL) -> str:
 def bare_form(text: str) -> str:
     """Return a keyphrase without its defined acronym: "large language models (LLMs)" is
     "large language models", the same keyword as in a paper that defines no acronym."""
-    return _ACRONYM_SUFFIX.sub("", text)
+    return split_acronym(text)[0]
 
 
 @lru_cache(maxsize=1)

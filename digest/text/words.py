@@ -16,6 +16,8 @@ from digest.errors import KeywordError
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w+#]+")
+#: The acronym a keyphrase's paper defines, after the phrase (digest.text.keyphrases shows it).
+_ACRONYM_SUFFIX = re.compile(r"\s*\(([^()]*)\)$")
 
 # Words whose plural and singular are the same, or that only look plural.
 _INVARIANT = frozenset(
@@ -44,6 +46,20 @@ def singular(word: str) -> str:
     if word.endswith(("sses", "xes", "ches", "shes", "zes")):
         return word[:-2]
     return word[:-1]
+
+
+def split_acronym(text: str) -> tuple[str, str]:
+    """Split a keyword as shown into its phrase and the acronym its paper defines for it:
+    "large language models (LLMs)" is ("large language models", "LLMs"); ("GRPO", "") has none.
+
+    Keys, search queries and the export use the phrase: "large language models" is one keyword
+    whether or not a paper defines "LLMs", and a reader's search for the phrase finds papers
+    that never wrote the acronym.
+    """
+    found = _ACRONYM_SUFFIX.search(text)
+    if found is None:
+        return text, ""
+    return text[: found.start()], found.group(1)
 
 
 def keyword_key(text: str) -> str:

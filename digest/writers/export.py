@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from digest.model import Digest, Entry, Theme
+from digest.model import Digest, Entry, Keyword, Theme
+from digest.text.words import split_acronym
 
 #: Where the export is, relative to the site.
 EXPORT_PATH = "digest.json"
@@ -24,10 +25,25 @@ def _paper(entry: Entry) -> dict[str, Any]:
         "published": paper.published.isoformat() if paper.published else None,
         "listed": entry.listed.isoformat(),
         "code_urls": list(paper.code_urls),
-        "keywords": [{"text": k.text, "score": round(k.score, 6)} for k in entry.keywords],
+        "keywords": [_keyword(k) for k in entry.keywords],
         "themes": [p.theme_slug for p in entry.themes],
         "related": list(entry.related),
     }
+
+
+def _keyword(keyword: Keyword) -> dict[str, Any]:
+    """A keyword as data: its phrase, and the acronym its paper defines for it apart.
+
+    The site shows "large language models (LLMs)"; a tool reading the export compares phrases
+    ("large language models" with another paper's, or another system's keywords) and would
+    otherwise count "(LLMs)" as a word of the phrase.
+    """
+    phrase, acronym = split_acronym(keyword.text)
+    found: dict[str, Any] = {"text": phrase or keyword.text}
+    if acronym:
+        found["acronym"] = acronym
+    found["score"] = round(keyword.score, 6)
+    return found
 
 
 def export_json(digest: Digest) -> bytes:

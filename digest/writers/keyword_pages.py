@@ -15,7 +15,6 @@ for the same inputs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -23,6 +22,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from digest.model import Digest
+from digest.text.words import split_acronym
 from digest.writers.cards import Link
 from digest.writers.paging import (
     KEYWORD_INDEX,
@@ -32,10 +32,6 @@ from digest.writers.paging import (
     page_url,
     paper_anchor,
 )
-
-#: A keyword's acronym after its expansion, "large language models (LLMs)": the search asks
-#: for the words, which every paper that wrote the acronym without them would fail.
-_ACRONYM = re.compile(r"\s*\([^()]*\)$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,9 @@ def keyword_groups(
                 href = Markup(f"{up}{page_url(page_of[key])}#{paper_anchor(key)}")
                 link = links[key] = Link(digest.by_key[key].paper.title, href)
             papers.append(link)
-        query = _ACRONYM.sub("", kw.text) or kw.text
+        # The phrase without its acronym ("large language models (LLMs)"): every paper that
+        # wrote the words without "(LLMs)" would fail a search for both.
+        query = split_acronym(kw.text)[0] or kw.text
         more = None
         if len(latest) > KEYWORD_LISTED:
             # urlencode escapes "&", "<" and quotes: the href is safe in an HTML attribute.
