@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
@@ -264,16 +265,21 @@ class CardMaker:
             self.cache.forget_rendered(self.used)
 
     @cached_property
-    def _template(self) -> str:
-        """What the card template is: a card's cached HTML is keyed by it and the card's facts
-        (read when the first card is made: a page-only template folder has no card template).
-        digest's version stands for the escaping code, as it does for the keyword cache."""
+    def _template(self) -> Any:
+        """What the card template is, hashed: a card's cached HTML is keyed by it and the
+        card's facts (read when the first card is made: a page-only template folder has no card
+        template). digest's version stands for the escaping code, as it does for the keyword
+        cache. Each card's key continues a copy of this hash rather than hashing the template
+        again: 20,000 cards a build of 10,000 papers."""
         loader = self.env.loader
         source = loader.get_source(self.env, CARD_TEMPLATE)[0] if loader else ""
-        return f"digest {__version__}\n{source}"
+        return hashlib.sha256(f"digest {__version__}\n{source}\n".encode())
 
     def _key(self, facts: CardFacts) -> str:
-        return hashlib.sha256(f"{self._template}\n{facts!r}".encode()).hexdigest()
+        h = self._template.copy()
+        h.update(repr(facts).encode())
+        key: str = h.hexdigest()
+        return key
 
     def _render(self, facts: CardFacts) -> str:
         date, label = facts.date_and_label
