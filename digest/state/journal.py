@@ -55,8 +55,8 @@ def commit(root: Path, changes: Changes) -> None:
     _sync_dir(root)
     # What the journal says is what is in memory: it is applied from there, as recover() would
     # apply it. Made as one JSON text and read back, a cold build's journal (its papers' lines
-    # in base64) was held four times over at once: the peak of a 100,000-paper build's memory
-    # (bench/README.md, "memory of a cold build").
+    # in base64) was held four times over at once: +441 MB at the end of a 100,000-paper
+    # build (bench/README.md, "the peak of a 100,000-paper build").
     for path, added in sorted(changes.appends.items()):
         _append(root / path, sizes[path], added)
     for path, data in sorted(changes.replaces.items()):

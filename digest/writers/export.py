@@ -44,7 +44,8 @@ def export_pieces(digest: Digest) -> Iterator[str]:
     One paper or theme per line: ``json.dumps`` with ``indent`` runs in pure Python (4.7 s for
     10,000 papers), without it in C; a line per record still diffs well from day to day. Made
     a line at a time, it is never held whole: the lines, their join and its bytes were held
-    at once, hundreds of MB at 100,000 papers (bench/README.md, "memory of a cold build").
+    at once, the peak of a 100,000-paper build (bench/README.md, "the peak of a 100,000-paper
+    build").
     """
     yield f'{{\n "title": {_line(digest.title)},\n "built": {_line(digest.built.isoformat())},\n'
     yield ' "papers": [\n'
