@@ -101,6 +101,52 @@ def test_a_new_state_on_purpose_is_not_a_collapse(twelve: Site, tmp_path: Path) 
     assert checks.published_count(root / "site") == 4
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"title": "t", "papers": [{"id": 1}, [2, 3], 4.5e1, "x"], "themes": []}', 4),
+        ('{\n "papers": [\n  {"a": {"b": [1, 2]}},\n  {"c": "]}"}\n ],\n "n": 12345678\n}\n', 2),
+        ('{"papers": [], "papers": [null, true]}', 2),  # json.loads keeps the last
+        ('  {"for_you": [], "papers": []}  ', 0),
+        ('{"papers": [1, 2], "n": 123456789012345}', 2),
+    ],
+)
+def test_the_published_papers_are_counted_a_piece_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: int
+) -> None:
+    """The published export is counted without holding it whole, as json.loads would count
+    it, wherever the pieces it is read in end."""
+    (tmp_path / "digest.json").write_text(text, encoding="utf-8")
+    for size in (1, 2, 3, 5, 1 << 20):
+        monkeypatch.setattr(checks, "_READ", size)
+        assert checks._count_papers(tmp_path / "digest.json") == expected
+        assert checks.published_count(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"papers": [1, 2}', "cannot be read (Expecting ',' delimiter: line 1 column 17"),
+        ('{"papers": 3}', "has no paper list"),
+        ('{"title": "t"}', "cannot be read ('papers')"),
+        ('[{"papers": []}]', "cannot be read (list indices must be integers"),
+        ('{"papers": []} x', "cannot be read (Extra data: line 1 column 16"),
+        ('{1: 2, "papers": []}', "cannot be read (Expecting property name enclosed"),
+    ],
+)
+def test_an_unreadable_published_export_is_reported_as_json_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    (tmp_path / "digest.json").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(checks, "_READ", 3)
+    with pytest.raises(ValueError):
+        checks._count_papers(tmp_path / "digest.json")
+    with pytest.raises(BuildError) as error:
+        checks.published_count(tmp_path)
+    assert str(error.value).startswith("The published site's digest.json ")
+    assert message in str(error.value)
+
+
 def test_a_collapsed_day_aborts_when_asked(twelve: Site, tmp_path: Path) -> None:
     """Day one brought 12 papers; day two brings 1: a failing source, with max_issue_drop."""
     root = copy_site(twelve, tmp_path / "site")

@@ -243,6 +243,44 @@ def test_a_commit_killed_midway_is_finished_by_the_next_open(
     assert not (tmp_path / journal.JOURNAL).exists()
 
 
+def test_the_journal_is_written_in_pieces_as_one_json_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal is made a piece at a time (a cold build's is hundreds of MB as one text),
+    and is the JSON list recover() reads: each file's bytes whole, in order."""
+    monkeypatch.setattr(journal, "_PIECE", 3)
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.jsonl").write_bytes(b"old\n")
+    (tmp_path / "gone.jsonl").write_bytes(b"x\n")
+    changes = journal.Changes()
+    changes.append("papers/a.jsonl", 'línea "1"\n'.encode())
+    changes.append("papers/b.jsonl", b"1234567\n")
+    changes.replaces["themes/t.jsonl"] = b""
+    changes.deletes.add("gone.jsonl")
+
+    def dead(path: Path, size: int, data: bytes) -> None:
+        raise KeyboardInterrupt  # the process dies with the journal written
+
+    monkeypatch.setattr(journal, "_append", dead)
+    with pytest.raises(KeyboardInterrupt):
+        journal.commit(tmp_path, changes)
+    entries = json.loads((tmp_path / journal.JOURNAL).read_bytes())
+    assert [
+        (e.get("append") or e.get("replace") or e["delete"], e.get("size")) for e in entries
+    ] == [
+        ("papers/a.jsonl", 4),
+        ("papers/b.jsonl", 0),
+        ("themes/t.jsonl", None),
+        ("gone.jsonl", None),
+    ]
+    monkeypatch.undo()
+    assert journal.recover(tmp_path)
+    assert (tmp_path / "papers" / "a.jsonl").read_bytes() == 'old\nlínea "1"\n'.encode()
+    assert (tmp_path / "papers" / "b.jsonl").read_bytes() == b"1234567\n"
+    assert (tmp_path / "themes" / "t.jsonl").read_bytes() == b""
+    assert not (tmp_path / "gone.jsonl").exists()
+
+
 def test_the_sqlite_store_of_digest_0_1_is_converted_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

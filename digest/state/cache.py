@@ -17,7 +17,6 @@ A damaged entry reads as missing.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import sqlite3
@@ -170,16 +169,20 @@ class Cache:
         import numpy as np  # See arrays().
 
         folder = self.root / _ARRAYS
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)  # type: ignore[arg-type]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(buffer.getvalue())
-            os.replace(tmp, folder / f"{key}.npz")
         except OSError:
             return  # Only time is lost.
+        try:
+            # Straight into the file: made in memory first, the arrays were held twice more
+            # (the buffer and its copy), hundreds of MB at 100,000 papers (bench/README.md).
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, **arrays)  # type: ignore[arg-type]
+            os.replace(tmp, folder / f"{key}.npz")
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
     def close(self) -> None:
         if self._db is not None:

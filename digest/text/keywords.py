@@ -154,7 +154,10 @@ def extract(
         known = {**known, **fresh}
     found = [[(str(k), str(t), float(s)) for k, t, s in known[h]] for h in hashes]
     forms = surface_forms(found)
-    return [tuple(Keyword(k, forms[k], s) for k, _, s in paper) for paper in found]
+    # One key string for every paper with the keyword (each was a string of its own, read
+    # from its paper's cached JSON: 100,000 papers hold about a million keywords).
+    shared = {key: (key, form) for key, form in forms.items()}
+    return [tuple(Keyword(*shared[k], s) for k, _, s in paper) for paper in found]
 
 
 def is_acceptable(key: str, text: str, settings: KeywordConfig) -> bool:

@@ -86,14 +86,26 @@ def embed(
     vectors = np.asarray(vectors, dtype=np.float64)
     weights = np.linalg.norm(vectors, axis=0) ** (SHARPEN if sharpen is None else sharpen)
     weights = weights / max(float(weights.max(initial=0.0)), 1e-12)
-    sharp = unit(vectors * weights)
+    sharp = _unit_in_place(vectors * weights)
     keys = [author_keys(a) for a in authors]
-    text = _text_graph(sharp.astype(np.float32), sharp.astype(np.float32), 0)
+    single = sharp.astype(np.float32)
+    text = _text_graph(single, single, 0)
+    del single
     text = _row_normalised(text.maximum(text.T).tocsr())
     by_author = _row_normalised(_author_graph(keys, keys, exclude_self=True))
     smooth = sharp
     for _ in range(STEPS):
-        smooth = unit(sharp + AUTHOR_WEIGHT * (by_author @ smooth) + TEXT_WEIGHT * (text @ smooth))
+        # sharp + AUTHOR_WEIGHT * (by_author @ smooth) + TEXT_WEIGHT * (text @ smooth), in
+        # place: the same operations in the same order (so the same bits), with two arrays as
+        # large as the papers' vectors at a time rather than four.
+        step = by_author @ smooth
+        step *= AUTHOR_WEIGHT
+        step += sharp
+        borrowed = text @ smooth
+        borrowed *= TEXT_WEIGHT
+        step += borrowed
+        del borrowed
+        smooth = _unit_in_place(step)
     centre = smooth.mean(axis=0) if len(smooth) else np.zeros(vectors.shape[1])
     return Embedding(
         weights.astype(np.float32),
@@ -106,7 +118,10 @@ def embed(
 def points(embedding: Embedding, smooth: NDArray[np.floating] | None = None) -> Matrix:
     """Return the unit vectors that related papers and "For you" compare (centred)."""
     rows = embedding.smooth if smooth is None else smooth
-    return unit(np.asarray(rows, dtype=np.float64) - embedding.centre).astype(np.float32)
+    # In place on one copy: the same bits as unit(rows - centre).
+    centred = np.array(rows, dtype=np.float64)
+    centred -= embedding.centre
+    return _unit_in_place(centred).astype(np.float32)
 
 
 def place(
@@ -296,6 +311,15 @@ def _row_normalised(matrix: sparse.spmatrix) -> sparse.csr_matrix:
     sums = np.asarray(matrix.sum(axis=1)).ravel()
     sums[sums == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / sums) @ matrix)
+
+
+def _unit_in_place(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Scale the rows of the float64 ``matrix`` to unit length in place, as :func:`unit` does
+    (the same bits), and return it."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    matrix /= norms
+    return matrix
 
 
 def unit(matrix: NDArray[np.floating]) -> NDArray[np.float64]:

@@ -250,7 +250,12 @@ def _randomized_lsa(
             basis, _ = np.linalg.qr(gram @ basis)
     else:
         for _ in range(POWER_ITERATIONS):
-            basis, _ = np.linalg.qr(matrix @ (matrix.T @ basis))
+            product = matrix @ (matrix.T @ basis)
+            # The old basis is let go before the QR, which copies its input twice and makes Q:
+            # one array as tall as the papers fewer at the peak of a cold build's memory.
+            del basis
+            basis, _ = np.linalg.qr(product)
+            del product
     small = np.asarray((matrix.T @ basis).T)
     u_small, singular, vt = np.linalg.svd(small, full_matrices=False)
     del small

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from digest.model import Digest
 from digest.state import Cache
-from digest.writers.export import EXPORT_PATH, export_json
+from digest.writers.export import EXPORT_PATH, export_pieces
 from digest.writers.feeds import feed_specs, render_feeds
 from digest.writers.pages import PageWriter
 
@@ -33,9 +34,16 @@ def write_docs(
     writer.cards.forget_unused()
     for relative, data in sorted(render_feeds(digest, feeds).items()):
         _save(docs / relative, data)
-    _save(docs / EXPORT_PATH, export_json(digest))
+    _save_pieces(docs / EXPORT_PATH, export_pieces(digest))
 
 
 def _save(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
+
+
+def _save_pieces(target: Path, pieces: Iterable[str]) -> None:
+    """Save text made a piece at a time (UTF-8, lines as they are) without holding it whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        handle.writelines(pieces)

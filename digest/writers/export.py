@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from digest.model import Digest, Entry, Keyword, Theme
@@ -47,19 +48,34 @@ def _keyword(keyword: Keyword) -> dict[str, Any]:
 
 
 def export_json(digest: Digest) -> bytes:
-    """Return the export: papers in input order (first theme primary, related papers best
-    first), themes in page order, then "For you" (the latest issue's papers, best first).
+    """Return the export (see :func:`export_pieces`)."""
+    return "".join(export_pieces(digest)).encode()
+
+
+def export_pieces(digest: Digest) -> Iterator[str]:
+    """Yield the export a line at a time: papers in input order (first theme primary, related
+    papers best first), themes in page order, then "For you" (the latest issue's papers, best
+    first).
 
     One paper or theme per line: ``json.dumps`` with ``indent`` runs in pure Python (4.7 s for
-    10,000 papers), without it in C; a line per record still diffs well from day to day.
+    10,000 papers), without it in C; a line per record still diffs well from day to day. Made
+    a line at a time, it is never held whole: the lines, their join and its bytes were held
+    at once, the peak of a 100,000-paper build (bench/README.md, "the peak of a 100,000-paper
+    build").
     """
-    papers = ["  " + _line(_paper(e)) for e in sorted(digest.entries, key=lambda e: e.paper.order)]
-    themes = ["  " + _line(_theme(t)) for t in digest.themes]
-    head = f'{{\n "title": {_line(digest.title)},\n "built": {_line(digest.built.isoformat())},'
-    parts = [head, ' "papers": [', ",\n".join(papers), " ],", ' "themes": [', ",\n".join(themes)]
-    for_you = _line([r.key for r in digest.for_you])
-    parts += [" ],", f' "for_you": {for_you}', "}"]
-    return ("\n".join(parts) + "\n").encode()
+    yield f'{{\n "title": {_line(digest.title)},\n "built": {_line(digest.built.isoformat())},\n'
+    yield ' "papers": [\n'
+    ordered = sorted(digest.entries, key=lambda e: e.paper.order)
+    yield from _records(_paper(e) for e in ordered)
+    yield '\n ],\n "themes": [\n'
+    yield from _records(_theme(t) for t in digest.themes)
+    yield f'\n ],\n "for_you": {_line([r.key for r in digest.for_you])}\n}}\n'
+
+
+def _records(records: Iterable[object]) -> Iterator[str]:
+    """Yield a JSON list's records a line each, ``,`` ending every line but the last."""
+    for number, record in enumerate(records):
+        yield ("  " if number == 0 else ",\n  ") + _line(record)
 
 
 def _theme(theme: Theme) -> dict[str, Any]:
