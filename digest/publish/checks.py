@@ -73,7 +73,7 @@ def published_count(site: Path) -> int | None:
     try:
         return _count_papers(export)
     except ValueError:
-        pass  # Read whole below, which says what is wrong with it.
+        pass  # Read whole below: another layout, or it says what is wrong with it.
     try:
         papers = json.loads(export.read_bytes())["papers"]
     except (ValueError, KeyError, TypeError) as exc:
@@ -86,110 +86,29 @@ def published_count(site: Path) -> int | None:
     return len(papers)
 
 
-#: Characters of the export read at a time when counting its papers.
-_READ = 1 << 20
-_DECODER = json.JSONDecoder()
-_SPACE = " \t\n\r"
-_NUMBER = "0123456789.eE+-"
-
-
 def _count_papers(export: Path) -> int:
-    """Count the papers of the export ``export`` a record at a time; ValueError where it is
-    not an object with a list of papers.
+    """Count the papers of an export laid out as digest writes it (a record a line, see
+    :func:`digest.writers.export.export_pieces`), decoding each record and keeping none;
+    ValueError for any other layout or a damaged record.
 
     Read whole, the published export of 100,000 papers (its text and every record as Python
     objects) was the peak of a daily build's memory (bench/README.md).
     """
-    count: int | None = None
-    with export.open(encoding="utf-8", newline="") as handle:
-        text = _Text(handle)
-        text.expect("{")
-        first = True
-        while not text.peek("}"):
-            if not first:
-                text.expect(",")
-            first = False
-            key = text.value()
-            if not isinstance(key, str):
-                raise ValueError("a key that is not a string")
-            text.expect(":")
-            if key == "papers":
-                count = text.count_list()
-            else:
-                text.value()
-        text.expect("}")
-        if not text.peek(""):
-            raise ValueError("extra data")
-    if count is None:
-        raise ValueError("no paper list")
-    return count
-
-
-class _Text:
-    """JSON text read from a file a piece at a time, values decoded one at a time."""
-
-    def __init__(self, handle: Any) -> None:
-        self.handle = handle
-        self.buffer = ""
-        self.at = 0
-        self.ended = False
-
-    def _more(self) -> bool:
-        if self.ended:
-            return False
-        piece = self.handle.read(_READ)
-        self.ended = not piece
-        self.buffer = self.buffer[self.at :] + piece
-        self.at = 0
-        return bool(piece)
-
-    def peek(self, mark: str) -> bool:
-        """Skip white space; is ``mark`` next ("": is the text at its end)?"""
-        while True:
-            while self.at < len(self.buffer) and self.buffer[self.at] in _SPACE:
-                self.at += 1
-            if self.at < len(self.buffer) or not self._more():
-                break
-        if not mark:
-            return self.at >= len(self.buffer)
-        return self.buffer.startswith(mark, self.at)
-
-    def expect(self, mark: str) -> None:
-        if not self.peek(mark):
-            raise ValueError(f"expected {mark!r}")
-        self.at += len(mark)
-
-    def value(self) -> object:
-        """Decode the next value, reading on while it is cut off by the end of the buffer."""
-        self.peek("")
-        while True:
-            try:
-                found, end = _DECODER.raw_decode(self.buffer, self.at)
-            except ValueError:
-                if self._more():
-                    continue
-                raise
-            # A number may go on past the buffer's end ("4" of "4.5"): read on to what ends it.
-            number = isinstance(found, int | float) and not isinstance(found, bool)
-            if number and not self.buffer[end:].strip(_NUMBER) and self._more():
-                continue
-            self.at = end
-            return found
-
-    def count_list(self) -> int:
-        """Count the values of the list that comes next, decoding each and keeping none."""
-        self.expect("[")
+    with export.open("rb") as handle:
+        lines = iter(handle)
+        if next(lines, b"") != b"{\n":
+            raise ValueError("not a record a line")
+        if not any(line == b' "papers": [\n' for line in lines):
+            raise ValueError("no paper list")
         count = 0
-        if self.peek("]"):
-            self.at += 1
-            return count
-        while True:
-            self.value()
-            count += 1
-            if self.peek("]"):
-                self.at += 1
+        for line in lines:
+            if line.startswith(b" ]"):
                 return count
-            self.expect(",")
+            record = line.strip().removesuffix(b",")
+            if record:
+                json.loads(record)
+                count += 1
+    raise ValueError("the paper list does not end")
 
 
 def check_drop(previous: int, new: int, max_drop: float) -> None:
