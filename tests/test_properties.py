@@ -61,7 +61,7 @@ from digest.sources.values import repair_mojibake
 from digest.writers import email as email_writer
 from digest.writers.cards import author_line, card_date, card_links, paper_links
 from digest.writers.escape import markdown_math_text, markdown_text, safe_href, split_math
-from digest.writers.export import export_json
+from digest.writers.export import export_pieces
 from digest.writers.feeds import OPML_PATH, feed_specs, paper_guid, render_feeds
 from digest.writers.pages import PageWriter
 from digest.writers.paging import paper_anchor
@@ -823,7 +823,7 @@ def write_everything(papers: Sequence[Paper]) -> None:
     digest = make_digest(merge_papers(list(papers)))
     PageWriter(TEMPLATES, digest, feed_specs(digest, 50)).pages()
     render_feeds(digest, feed_specs(digest, 50))
-    export_json(digest)
+    "".join(export_pieces(digest))
     email_writer.render(digest, digest.issues[0], EmailConfig(), TEMPLATES / "email")
 
 
@@ -1547,7 +1547,7 @@ def test_json_export_round_trips(papers, title):
     """Case 30 (the export beside the feeds): ``digest.json`` decodes with ``json`` to the
     papers' exact titles, abstracts and authors, in input order, and the digest's title."""
     digest = make_digest(papers, title=title)
-    document = json.loads(export_json(digest).decode("utf-8"))
+    document = json.loads("".join(export_pieces(digest)))
     assert document["title"] == title
     assert [(p["title"], p["abstract"], p["authors"]) for p in document["papers"]] == [
         (p.title, p.abstract, [a.name for a in p.authors]) for p in papers

@@ -20,7 +20,7 @@ from digest.errors import BuildError, ConfigError
 from digest.model import Digest
 from digest.publish import checks
 from digest.writers import docs, feeds
-from digest.writers.export import export_json
+from digest.writers.export import export_pieces
 
 DAY = 86_400
 
@@ -108,7 +108,7 @@ def test_the_published_papers_are_counted_a_record_at_a_time(twelve: Site, tmp_p
     export = twelve.site / "digest.json"
     assert checks._count_papers(export) == len(twelve.result.digest.entries) == 12
     empty = replace(twelve.result.digest, entries=(), themes=(), for_you=())
-    (tmp_path / "digest.json").write_bytes(export_json(empty))
+    (tmp_path / "digest.json").write_bytes("".join(export_pieces(empty)).encode())
     assert checks._count_papers(tmp_path / "digest.json") == 0
 
 

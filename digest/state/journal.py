@@ -132,10 +132,6 @@ def _append(path: Path, size: int, data: bytes | bytearray) -> None:
     _sync_dir(path.parent)
 
 
-def _encode(data: bytes | bytearray) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def _decode(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"))
 

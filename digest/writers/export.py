@@ -47,11 +47,6 @@ def _keyword(keyword: Keyword) -> dict[str, Any]:
     return found
 
 
-def export_json(digest: Digest) -> bytes:
-    """Return the export (see :func:`export_pieces`)."""
-    return "".join(export_pieces(digest)).encode()
-
-
 def export_pieces(digest: Digest) -> Iterator[str]:
     """Yield the export a line at a time: papers in input order (first theme primary, related
     papers best first), themes in page order, then "For you" (the latest issue's papers, best
