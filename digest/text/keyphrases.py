@@ -25,7 +25,7 @@ import numpy as np
 
 from digest.text.candidates import display, find_candidates
 from digest.text.features import FEATURES, Rates, Tables, candidate_features
-from digest.text.words import singular, split_acronym
+from digest.text.words import singular
 
 MODEL = Path(__file__).resolve().parent / "data" / "keyphrase_model.json"
 
@@ -204,12 +204,6 @@ def parse_model(data: Mapping[str, Any]) -> Model:
 def model_hash(path: Path = MODEL) -> str:
     """Hash the model file, so that keywords cached under another model are not reused."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
-def bare_form(text: str) -> str:
-    """Return a keyphrase without its defined acronym: "large language models (LLMs)" is
-    "large language models", the same keyword as in a paper that defines no acronym."""
-    return split_acronym(text)[0]
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,8 @@ from digest.config import KeywordConfig
 from digest.model import Keyword, Paper
 from digest.text.acronyms import expand, find_acronyms
 from digest.text.cleaning import TEX_WORDS, clean_for_keywords
-from digest.text.keyphrases import bare_form, keyphrases, load_model, model_hash
-from digest.text.words import GENERIC_WORDS, keyword_key, singular, stopwords
+from digest.text.keyphrases import keyphrases, load_model, model_hash
+from digest.text.words import GENERIC_WORDS, keyword_key, singular, split_acronym, stopwords
 from digest.text.yake_adapter import RawKeyword, load_yake, run_yake
 
 #: Fewest texts worth sending to an executor: a handful is faster in-process.
@@ -100,7 +100,8 @@ def paper_keywords(title: str, abstract: str, settings: KeywordConfig) -> list[l
     )
     found: dict[str, list[Any]] = {}
     for text, probability in keyphrases(title, abstract, limits, model):
-        key = keyword_key(bare_form(text))
+        # "large language models (LLMs)" is the keyword "large language models".
+        key = keyword_key(split_acronym(text)[0])
         if len(text) <= settings.max_chars and key not in found:
             found[key] = [key, text, round(1.0 - probability, 6)]
     return list(found.values())
