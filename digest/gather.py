@@ -104,7 +104,7 @@ def gather(
         built=built,
         entries=entries,
         themes=grouping.themes,
-        keyword_index=keyword_index(papers, keywords),
+        keyword_index=keyword_index(stored, keywords),
         issues=dated,
         # Anchored on the latest issue, not the build date: a rebuild with nothing new on a
         # later day finds the same rising topics (and writes the same rising feed).
@@ -120,13 +120,7 @@ def _keywords(
 ) -> list[tuple[Keyword, ...]]:
     """Return every stored paper's keywords (extracting only those the cache lacks)."""
     papers = [s.paper for s in stored]
-    # Keyword forms follow the order papers were first seen (text.keywords.surface_forms); within
-    # a day, by key rather than input order, so a reordered listing shows the same words.
-    seen = sorted(range(len(stored)), key=lambda i: (stored[i].first_seen, stored[i].paper.key))
-    found = extract([papers[i] for i in seen], config.keywords, executor, cache)
-    keywords: list[tuple[Keyword, ...]] = [()] * len(stored)
-    for position, i in enumerate(seen):
-        keywords[i] = found[position]
+    keywords = extract(papers, config.keywords, executor, cache)
     for paper, chosen in zip(papers, keywords, strict=True):
         if not chosen:
             log.info("No keywords for '%s': its abstract has no usable words", paper.title[:60])
@@ -344,23 +338,28 @@ def _headings_key(found: Sequence[Entry], themes: Sequence[Theme]) -> str:
 
 
 def keyword_index(
-    papers: Sequence[Paper], keywords: Sequence[Sequence[Keyword]]
+    stored: Sequence[StoredPaper], keywords: Sequence[Sequence[Keyword]]
 ) -> tuple[KeywordSlug, ...]:
     """Return the keywords that papers share, each with a unique anchor and its papers, sorted
     for readers.
 
     A keyword of one paper only leads a reader nowhere the card does not already show; listed,
-    such keywords made the example's index 73,000 pixels tall for 39 shared ones.
+    such keywords made the example's index 73,000 pixels tall for 39 shared ones. A keyword is
+    listed as the paper that brought it first writes it (within a day, the least paper key,
+    whatever the order of the listing), so later papers never rename an entry.
     """
-    found: dict[str, tuple[str, list[str]]] = {}
-    for paper, kws in zip(papers, keywords, strict=True):
+    found: dict[str, list[str]] = {}
+    for s, kws in zip(stored, keywords, strict=True):
         for kw in kws:
-            found.setdefault(kw.key, (kw.text, []))[1].append(paper.key)
+            found.setdefault(kw.key, []).append(s.paper.key)
+    texts: dict[str, str] = {}
+    for i in sorted(range(len(stored)), key=lambda i: (stored[i].first_seen, stored[i].paper.key)):
+        for kw in keywords[i]:
+            texts.setdefault(kw.key, kw.text)
     slugs = SlugRegistry(frozenset())
     index = []
-    for key in sorted(found, key=lambda k: (found[k][0].casefold(), k)):
-        text, keys = found[key]
-        if len(keys) < MIN_SHARED:
-            continue
-        index.append(KeywordSlug(key, text, "kw-" + slugs.claim(key), tuple(keys)))
+    for key in sorted(found, key=lambda k: (texts[k].casefold(), k)):
+        if len(found[key]) >= MIN_SHARED:
+            slug = "kw-" + slugs.claim(key)
+            index.append(KeywordSlug(key, texts[key], slug, tuple(found[key])))
     return tuple(index)

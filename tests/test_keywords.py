@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,13 @@ import pytest
 
 from digest.config import KeywordConfig, ThemeConfig, load_config
 from digest.errors import ConfigError, KeywordError
+from digest.gather import keyword_index
 from digest.model import Paper
 from digest.sources.base import build_paper
+from digest.state import StoredPaper
 from digest.text.acronyms import expand, find_acronyms
 from digest.text.cleaning import clean_for_keywords
-from digest.text.keywords import extract, keyword_text, surface_forms, tidy
+from digest.text.keywords import extract, keyword_text, tidy
 from digest.text.words import fold, keyword_key, languages, singular, split_acronym
 from digest.text.yake_adapter import RawKeyword, run_yake
 from digest.themes.grouping import group
@@ -148,21 +151,10 @@ def test_keep_caps_the_keywords_per_paper():
     assert len(tidy(raw, KeywordConfig(keep=3))) == 3
 
 
-def test_surface_form_is_the_first_paper_s():
-    """Papers come in the order they were first seen: a keyword keeps the form it was first
-    shown in, so a new paper never changes the cards of published ones."""
-
-    def kw(text: str) -> list[tuple[str, str, float]]:
-        return [(keyword_key(text), text, 0.1)]
-
-    forms = surface_forms([kw("Neural Networks"), kw("neural networks"), kw("neural networks")])
-    assert forms == {"neural network": "Neural Networks"}
-    assert surface_forms([kw("neural network"), kw("Neural Network")]) == {
-        "neural network": "neural network"
-    }
-
-
-def test_one_surface_form_is_used_for_every_paper():
+def test_a_card_shows_a_keyword_as_its_paper_writes_it():
+    """Papers share a keyword's key; each shows it in its own words, as a specialist listing
+    that paper's keywords would. The index lists it once, as the paper that brought it first
+    writes it, and later papers, however they write it, rename neither."""
     papers = [
         paper("Pruning Graph Neural Networks", "We prune Graph Neural Networks. They shrink.", 0),
         paper("Training graph neural networks", "Graph neural networks learn. We train fast.", 1),
@@ -170,23 +162,28 @@ def test_one_surface_form_is_used_for_every_paper():
     ]
     found = extract(papers, DEFAULT)
     forms = [[k.text for k in kws if k.key == "graph neural network"] for kws in found]
-    assert forms == [["Graph Neural Networks"]] * 3
-    # A day later, more papers write it otherwise: the published form stays.
-    later = [paper("graph neural network", "A graph neural network, again. It is big.", 3)] * 2
-    again = extract([*papers, *later], DEFAULT)
-    assert {k.text for kws in again for k in kws if k.key == "graph neural network"} == {
-        "Graph Neural Networks"
-    }
+    assert forms == [["Graph Neural Networks"], ["graph neural networks"], ["graph neural network"]]
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    stored = [StoredPaper(p, day + timedelta(days=i)) for i, p in enumerate(papers)]
+    (listed,) = [kw for kw in keyword_index(stored, found) if kw.key == "graph neural network"]
+    assert listed.text == "Graph Neural Networks"
+    assert listed.paper_keys == tuple(p.key for p in papers)
+    # A day later, more papers write it otherwise, and come first in the listing.
+    later = [paper("graph neural network", "A graph neural network, again. It is big.", 3)]
+    again = extract([*later, *papers], DEFAULT)
+    assert [k.text for k in again[1] if k.key == "graph neural network"] == forms[0]
+    stored = [StoredPaper(later[0], day + timedelta(days=3)), *stored]
+    (listed,) = [kw for kw in keyword_index(stored, again) if kw.key == "graph neural network"]
+    assert listed.text == "Graph Neural Networks"
 
 
 def test_a_paper_s_keywords_do_not_depend_on_the_other_papers(seed_site, seed_papers):
-    """Keywords are a function of a paper's own text (what lets them be cached by text): only
-    the surface form readers see is chosen corpus-wide."""
+    """Keywords are a function of a paper's own text (what lets them be cached by text)."""
     entries = {e.paper.key: e for e in seed_site.result.digest.entries}
     for alone in seed_papers[:3]:
         (found,) = extract([alone], DEFAULT)
         in_corpus = entries[alone.key].keywords
-        assert [(k.key, k.score) for k in found] == [(k.key, k.score) for k in in_corpus]
+        assert found == in_corpus
 
 
 def test_cached_keywords_are_not_extracted_again(tmp_path, monkeypatch):

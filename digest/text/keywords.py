@@ -1,4 +1,4 @@
-"""Keywords: each paper's keyphrases (cached by text), one surface form per keyword corpus-wide.
+"""Keywords: each paper's keyphrases (cached by text), shown as the paper writes them.
 
 English papers get the learned ranker of :mod:`digest.text.keyphrases`: noun phrases of title
 and abstract chosen as Hugging Face's keyword writer chooses them (strict precision 0.6 where
@@ -120,12 +120,16 @@ def extract(
     executor: Executor | None = None,
     cache: KeywordCache | None = None,
 ) -> list[tuple[Keyword, ...]]:
-    """Return each paper's keywords, best first, with one surface form per keyword corpus-wide.
+    """Return each paper's keywords, best first, each in the form its paper writes it.
 
     Keywords come from ``cache`` where known, else are extracted on ``executor`` (any
     ``concurrent.futures.Executor``, a Dask cluster's included) and cached; a build with
-    nothing new extracts nothing. ``papers`` come in the order they were first seen (see
-    :func:`surface_forms`).
+    nothing new extracts nothing. A keyword's key ("latent space") is what papers share; its
+    text is its own paper's ("latent spaces" in one, "latent space" in another), as a
+    specialist listing that paper's keywords writes them: one form chosen corpus-wide put the
+    first paper's plural on every later card (the 30-paper check of bench/keyword_ranker.py,
+    scored on a build's digest.json: precision 0.599 corpus-wide, 0.608 as written). Nothing
+    here depends on the other papers, so a new paper never changes a published card.
     """
     hashes = [text_hash(p) for p in papers]
     key = settings_hash(settings)
@@ -153,12 +157,11 @@ def extract(
         if cache:
             cache.cache_keywords(key, sorted(fresh.items()))
         known = {**known, **fresh}
-    found = [[(str(k), str(t), float(s)) for k, t, s in known[h]] for h in hashes]
-    forms = surface_forms(found)
-    # One key string for every paper with the keyword (each was a string of its own, read
-    # from its paper's cached JSON: 100,000 papers hold about a million keywords).
-    shared = {key: (key, form) for key, form in forms.items()}
-    return [tuple(Keyword(*shared[k], s) for k, _, s in paper) for paper in found]
+    # One string for every paper with the same key or text (each was a string of its own,
+    # read from its paper's cached JSON: 100,000 papers hold about a million keywords).
+    strings: dict[str, str] = {}
+    one = strings.setdefault
+    return [tuple(Keyword(one(k, k), one(t, t), float(s)) for k, t, s in known[h]) for h in hashes]
 
 
 def is_acceptable(key: str, text: str, settings: KeywordConfig) -> bool:
@@ -207,18 +210,3 @@ def tidy(
     keys = sorted(best, key=lambda k: (best[k].score, k))
     kept = [k for k in keys if not any(o != k and _contains(o, k) for o in keys)]
     return [(k, best[k]) for k in kept[: settings.keep]]
-
-
-def surface_forms(found: Iterable[Iterable[tuple[str, str, float]]]) -> dict[str, str]:
-    """Choose, per keyword key, the one form readers see everywhere: the first paper's.
-
-    ``found`` is in the order papers were first seen, so a keyword keeps the form it was first
-    shown in, however later papers write it: a new paper never changes the cards of published
-    ones (a form chosen by majority flipped with every few new papers and made a daily build
-    render a third of a 10,000-paper site again, bench/versus.py).
-    """
-    forms: dict[str, str] = {}
-    for keywords in found:
-        for key, text, _ in keywords:
-            forms.setdefault(key, text)
-    return forms

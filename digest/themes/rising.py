@@ -33,7 +33,6 @@ def rising_topics(
         return ()
     r_counts = _counts(recent)
     b_counts = _counts(baseline)
-    texts = {k.key: k.text for e in recent for k in e.keywords}
     topics = []
     total_r, total_b = len(recent), len(baseline)
     for key, r in r_counts.items():
@@ -56,10 +55,12 @@ def rising_topics(
     for _, key, r, b, z in chosen:
         carrying = [e for e in recent if any(k.key == key for k in e.keywords)]
         carrying.sort(key=lambda e: (-e.listed.timestamp(), e.paper.order))
+        # As the first paper of the row writes it ("latent spaces", "latent space").
+        text = next(k.text for k in carrying[0].keywords if k.key == key)
         result.append(
             RisingTopic(
                 key=key,
-                text=texts[key],
+                text=text,
                 recent=r,
                 baseline=b,
                 recent_share=r / total_r,
