@@ -37,9 +37,9 @@ from digest.themes.vectors import Space
 MIN_SHARED = 2
 #: What a cached vector space and issue headings are, beyond digest's version: bumped when the
 #: code that makes them changes what they hold (centres of plain LSA vectors since the grouping
-#: on related papers' points; headings since TeX accents are letters), so no cache serves an
-#: entry the code no longer makes.
-SPACE_FORMAT = 2
+#: on related papers' points, 3 since everyday words weigh less in its idf; headings since TeX
+#: accents are letters), so no cache serves an entry the code no longer makes.
+SPACE_FORMAT = 3
 HEADINGS_FORMAT = 2
 
 

@@ -14,6 +14,7 @@ import pytest
 from digest.config import ThemeConfig
 from digest.slugs import MAX_SLUG, RESERVED, SlugRegistry, slugify
 from digest.sources import read_inputs
+from digest.text.everyday import zipf_table
 from digest.text.words import GENERIC_WORDS, singular
 from digest.themes import vectors
 from digest.themes.grouping import group
@@ -216,6 +217,26 @@ def test_lsa_reads_a_generator_of_term_counts_once_as_it_reads_a_list() -> None:
     assert space is not None and streamed_space is not None
     assert np.array_equal(listed, streamed)
     assert np.array_equal(space.components, streamed_space.components)
+
+
+def test_everyday_words_weigh_less_in_grouping_and_rare_ones_keep_their_idf() -> None:
+    """A term is as everyday as its rarest word: "time" and "show" (Zipf 6.3, 5.7 in
+    wordfreq's English list) weigh 0.75 and 0.82 of their idf, "contribution" (4.3) nearly
+    all of it, "mimo" (not listed as everyday) all; a language without a list changes nothing."""
+    assert zipf_table("en")["time"] == pytest.approx(6.29)
+    assert zipf_table("xx") == {}
+    terms = ["time", "show", "contribution", "mimo", "time_mimo", "kw:show time"]
+    weights = vectors.everyday_weights(terms, "en").round(3).tolist()
+    assert weights == [0.751, 0.823, 0.973, 1.0, 1.0, 0.823]
+    assert vectors.everyday_weights(terms, "xx").tolist() == [1.0] * len(terms)
+    data = Path(__file__).parent / "data" / "labelled" / "arxiv-cs-2016-head300.jsonl"
+    docs = [vectors.terms(p, (), "en") for p in read_inputs([data])]
+    _, plain = vectors.fit_lsa(docs)
+    _, damped = vectors.fit_lsa(docs, everyday="en")
+    assert plain is not None and damped is not None and plain.vocabulary == damped.vocabulary
+    ratio = dict(zip(plain.vocabulary, (damped.idf / plain.idf).tolist(), strict=True))
+    assert ratio["show"] == pytest.approx(0.823, abs=1e-3)
+    assert ratio["network"] < 0.95 < ratio["convolutional"] == 1.0
 
 
 def test_smoothing_gives_the_same_bits_whatever_rows_a_block_holds(

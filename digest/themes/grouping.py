@@ -281,7 +281,7 @@ def _vectors(
     papers', then smoothed) to 0.427, on the Kaggle head from 0.283 to 0.345
     (bench/theme_names.py, bench/README.md "Groups").
     """
-    plain, space = fit_lsa(terms(p, k, language) for p, k in usable)
+    plain, space = fit_lsa((terms(p, k, language) for p, k in usable), everyday=language)
     authors = [[a.name for a in p.authors] for p, _ in usable]
     found = points(embed(plain, authors, GROUPING_SHARPEN))
     return smooth(found.astype(np.float64)), plain, space
@@ -309,7 +309,7 @@ def refit(
     if not usable:
         return None, {}
     # The centres are of the plain vectors: the points :func:`group` clustered are not needed.
-    plain, space = fit_lsa(terms(p, k, language) for p, k in usable)
+    plain, space = fit_lsa((terms(p, k, language) for p, k in usable), everyday=language)
     row = {p.key: i for i, (p, _) in enumerate(usable)}
     centres = {}
     for theme in themes:
