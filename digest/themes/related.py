@@ -314,8 +314,8 @@ def _row_normalised(matrix: sparse.spmatrix) -> sparse.csr_matrix:
 
 
 def _unit_in_place(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Scale the rows of the float64 ``matrix`` to unit length in place, as :func:`unit` does
-    (the same bits), and return it."""
+    """Scale the rows of the float64 ``matrix`` to unit length in place (zero rows stay zero)
+    and return it; :func:`unit` does it to a copy."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     matrix /= norms
@@ -324,8 +324,4 @@ def _unit_in_place(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def unit(matrix: NDArray[np.floating]) -> NDArray[np.float64]:
     """Return the rows of ``matrix`` scaled to unit length (zero rows stay zero), in float64."""
-    matrix = np.asarray(matrix, dtype=np.float64)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    result: NDArray[np.float64] = matrix / norms
-    return result
+    return _unit_in_place(np.array(matrix, dtype=np.float64))
